@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { BenchError, ConfigError, describeError, ExitCode } from '../errors.js';
+import { harnessVersion } from '../results/environment.js';
+import { chatCommand } from './chat-command.js';
+import { runCommand } from './run-command.js';
+import { serveCommand } from './serve-command.js';
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await yargs(argv)
+      .scriptName('grpc-stream-bench')
+      .usage('$0 <command> [options]\n\nBenchmark harness for gRPC bidirectional streaming (StreamService.RouteChat).')
+      .command(serveCommand)
+      .command(chatCommand)
+      .command(runCommand)
+      .demandCommand(1, 'Name a command: serve, chat or run (see --help)')
+      .recommendCommands()
+      .strict()
+      .fail((message, error) => {
+        throw error ?? new ConfigError(message);
+      })
+      .epilogue('Exit codes: 0 ok · 1 internal error · 2 invalid arguments · 3 target unreachable · 4 run finished with errors · 5 thresholds failed · 130 interrupted')
+      .help()
+      .alias('h', 'help')
+      .version(harnessVersion())
+      .wrap(Math.min(120, process.stdout.columns ?? 100))
+      .parseAsync();
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+  } catch (error: unknown) {
+    process.stderr.write(`grpc-stream-bench: ${describeError(error)}\n`);
+    return error instanceof BenchError ? error.exitCode : ExitCode.internal;
+  }
+}
+
+process.exit(await main(hideBin(process.argv)));

@@ -1,0 +1,125 @@
+import { cpus } from 'node:os';
+import type { Argv, CommandModule } from 'yargs';
+import { resolveRunConfig, type RunInput } from '../config/resolve-run.js';
+import { ExitCode } from '../errors.js';
+import { executeRun } from '../load/execute-run.js';
+import { describeEnvironment } from '../results/environment.js';
+import { buildRunResultsFile, defaultResultsPath } from '../results/run-file.js';
+import { writeFileAtomic } from '../results/write-atomic.js';
+import { renderRunSummary } from '../report/run-summary.js';
+import { COMPRESSIONS, type RunRecord } from '../types.js';
+import { ProgressLine } from './progress.js';
+import { onInterrupt } from './interrupt.js';
+
+export interface RunFlags {
+  target?: string;
+  'allow-remote': boolean;
+  workers?: string;
+  connections?: string;
+  streams?: string;
+  'in-flight'?: string;
+  rate?: string;
+  size?: string;
+  compression?: string;
+  window?: string;
+  'max-message-size'?: string;
+  warmup?: string;
+  duration?: string;
+  messages?: string;
+  verify: boolean;
+  timeout?: string;
+  'drain-timeout'?: string;
+  'server-cpus'?: string;
+  'client-cpus'?: string;
+}
+
+/** The `run` load flags, shared with commands that run load (sweep, check). */
+export function withRunFlags<T>(y: Argv<T>): Argv<T & RunFlags> {
+  const text = { type: 'string' as const, requiresArg: true };
+  return y
+    .option('target', { ...text, describe: 'RouteChat server HOST:PORT; omitted: start the embedded echo server' })
+    .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow a non-loopback --target' })
+    .option('workers', { ...text, describe: 'Worker threads generating load [default: 1]' })
+    .option('connections', { ...text, describe: 'TCP connections (channels), spread over workers [default: workers]' })
+    .option('streams', { ...text, describe: 'Concurrent RouteChat streams, spread over connections [default: connections]' })
+    .option('in-flight', { ...text, describe: 'Messages outstanding per stream; 1 = ping-pong. With --rate: the cap [default: 1, with --rate 1024]' })
+    .option('rate', { ...text, describe: 'Open loop: total messages/s on a fixed schedule, latency from intended send time' })
+    .option('size', { ...text, describe: 'RouteNote.message length in bytes (16, 1KiB, 1MiB) [default: 16]' })
+    .option('compression', { ...text, describe: `Request compression: ${COMPRESSIONS.join(', ')} [default: identity]` })
+    .option('window', { ...text, describe: 'HTTP/2 flow-control window in bytes, client and embedded server [default: 64 KiB]' })
+    .option('max-message-size', { ...text, describe: 'Largest message sent or received, bytes [default: 4MiB]' })
+    .option('warmup', { ...text, describe: 'Seconds of load excluded from all figures [default: 1]' })
+    .option('duration', { ...text, describe: 'Measured seconds after the warm-up [default: 10]' })
+    .option('messages', { ...text, describe: 'Stop after this many measured messages instead of a duration' })
+    .option('verify', { type: 'boolean', default: false, describe: 'Check every echo equals "Server received: " + sent' })
+    .option('timeout', { ...text, describe: 'Hard limit on the load phase, seconds [default: warm-up + duration + 32, or 600]' })
+    .option('drain-timeout', { ...text, describe: 'Seconds to wait for outstanding echoes after sending stops [default: 2]' })
+    .option('server-cpus', { ...text, describe: 'CPUs for the embedded server (taskset list), "none" to not pin [default: first half]' })
+    .option('client-cpus', { ...text, describe: 'CPUs for the generator (taskset list), "none" to not pin [default: second half]' }) as Argv<T & RunFlags>;
+}
+
+/** Flags (kebab-case) → raw run input (camelCase). */
+export function runInputFromFlags(f: RunFlags): RunInput {
+  return {
+    target: f.target,
+    allowRemote: f['allow-remote'],
+    workers: f.workers,
+    connections: f.connections,
+    streams: f.streams,
+    inFlight: f['in-flight'],
+    rate: f.rate,
+    size: f.size,
+    compression: f.compression,
+    window: f.window,
+    maxMessageSize: f['max-message-size'],
+    warmup: f.warmup,
+    duration: f.duration,
+    messages: f.messages,
+    verify: f.verify,
+    timeout: f.timeout,
+    drainTimeout: f['drain-timeout'],
+    serverCpus: f['server-cpus'],
+    clientCpus: f['client-cpus'],
+  };
+}
+
+/** The exit code a finished run maps to. */
+export function runExitCode(run: RunRecord): number {
+  if (run.stop.reason === 'interrupted') return ExitCode.interrupted;
+  if (run.metrics.errorsTotal > 0 || run.stop.reason === 'all-streams-failed' || run.stop.reason === 'timeout') return ExitCode.runErrors;
+  return ExitCode.ok;
+}
+
+type RunArgs = RunFlags & { out?: string; json: boolean };
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run',
+  describe: 'One load run: many RouteChat streams, HDR latency, throughput, results file',
+  builder: (y) =>
+    withRunFlags(y)
+      .option('out', { type: 'string', requiresArg: true, describe: 'Results file [default: results/<timestamp>-run.json]' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the results document instead of the summary' })
+      .example('$0 run', '10 s ping-pong against the embedded echo server')
+      .example('$0 run --streams 16 --in-flight 64 --size 1KiB', 'Pipelined load')
+      .example('$0 run --rate 5000 --streams 8 --duration 30', 'Open loop at 5000 msgs/s')
+      .example('$0 run --target 127.0.0.1:50051 --compression gzip', 'Drive another RouteChat server') as Argv<RunArgs>,
+  handler: async (args) => {
+    const config = resolveRunConfig(runInputFromFlags(args), { cpuCount: cpus().length, platform: process.platform });
+    const controller = new AbortController();
+    const progress = new ProgressLine();
+    const release = onInterrupt(() => controller.abort());
+    let run: RunRecord;
+    try {
+      run = await executeRun({ config, signal: controller.signal, onProgress: (p) => progress.update(p) });
+    } finally {
+      release();
+      progress.clear();
+    }
+    const file = buildRunResultsFile(run, describeEnvironment());
+    const path = args.out ?? defaultResultsPath('run');
+    writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
+    if (args.json) process.stdout.write(`${JSON.stringify(file, null, 2)}\n`);
+    else process.stdout.write(`${renderRunSummary(run)}\nresults    ${path}\n`);
+    process.exitCode = runExitCode(run);
+  },
+};

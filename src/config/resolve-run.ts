@@ -1,0 +1,152 @@
+import { ConfigError } from '../errors.js';
+import { COMPRESSIONS, type RunConfig } from '../types.js';
+import { checkBytes, checkChoice, checkCpuList, checkInteger, checkNumber } from './checks.js';
+import { defaultCpuSplit } from './placement.js';
+import {
+  DEFAULT_MAX_MESSAGE_SIZE,
+  ECHO_PREFIX,
+  MAX_CONNECTIONS,
+  MAX_DURATION_S,
+  MAX_IN_FLIGHT,
+  MAX_STREAMS,
+  MAX_WINDOW,
+  MAX_WORKERS,
+  MIN_WINDOW,
+  ROUTE_NOTE_OVERHEAD,
+  RUN_DEFAULTS,
+} from './defaults.js';
+import { formatTarget, parseTarget } from './target.js';
+
+/** Raw `run` settings as they come from flags or a profile: anything may be missing or wrong. */
+export interface RunInput {
+  target?: unknown;
+  allowRemote?: unknown;
+  workers?: unknown;
+  connections?: unknown;
+  streams?: unknown;
+  inFlight?: unknown;
+  rate?: unknown;
+  size?: unknown;
+  compression?: unknown;
+  window?: unknown;
+  maxMessageSize?: unknown;
+  warmup?: unknown;
+  duration?: unknown;
+  messages?: unknown;
+  verify?: unknown;
+  timeout?: unknown;
+  drainTimeout?: unknown;
+  serverCpus?: unknown;
+  clientCpus?: unknown;
+}
+
+export interface Machine {
+  cpuCount: number;
+  platform: string;
+}
+
+const given = (value: unknown): boolean => value !== undefined && value !== null;
+
+/** The largest RouteNote.message whose echo still fits in maxMessageSize. */
+export function maxPayloadSize(maxMessageSize: number): number {
+  return maxMessageSize - ECHO_PREFIX.length - ROUTE_NOTE_OVERHEAD;
+}
+
+function resolveCpus(input: RunInput, embedded: boolean, machine: Machine): { serverCpus: string | null; clientCpus: string | null } {
+  const none = (v: unknown): boolean => v === 'none';
+  if (given(input.serverCpus) && !embedded) {
+    throw new ConfigError('--server-cpus applies only to the embedded echo server; it cannot be used with --target');
+  }
+  const split = defaultCpuSplit(machine.cpuCount, machine.platform);
+  const pick = (name: string, value: unknown, fallback: string | null): string | null => {
+    if (!given(value) || value === 'auto') return fallback;
+    if (none(value)) return null;
+    if (machine.platform !== 'linux') throw new ConfigError(`${name} needs Linux (taskset); this is ${machine.platform}`);
+    return checkCpuList(name, value, machine.cpuCount);
+  };
+  const serverCpus = embedded ? pick('--server-cpus', input.serverCpus, split?.serverCpus ?? null) : null;
+  const clientCpus = pick('--client-cpus', input.clientCpus, embedded ? (split?.clientCpus ?? null) : null);
+  return { serverCpus, clientCpus };
+}
+
+/** Validates and completes `run` settings. Throws ConfigError naming the first bad flag. */
+export function resolveRunConfig(input: RunInput, machine: Machine): RunConfig {
+  const target = given(input.target) ? formatTarget(parseTarget(input.target, input.allowRemote === true)) : null;
+
+  const maxMessageSize = given(input.maxMessageSize)
+    ? checkBytes('--max-message-size', input.maxMessageSize, 1024, 2 ** 31 - 1)
+    : DEFAULT_MAX_MESSAGE_SIZE;
+  const maxSize = maxPayloadSize(maxMessageSize);
+  const size = given(input.size)
+    ? checkBytes('--size', input.size, 0, maxSize, ` (the echo of a larger message exceeds --max-message-size ${maxMessageSize})`)
+    : RUN_DEFAULTS.size;
+
+  const workers = given(input.workers) ? checkInteger('--workers', input.workers, 1, MAX_WORKERS) : RUN_DEFAULTS.workers;
+  const connections = given(input.connections)
+    ? checkInteger('--connections', input.connections, 1, MAX_CONNECTIONS)
+    : Math.max(RUN_DEFAULTS.connections, workers);
+  const streams = given(input.streams) ? checkInteger('--streams', input.streams, 1, MAX_STREAMS) : Math.max(RUN_DEFAULTS.streams, connections);
+  if (connections < workers) {
+    throw new ConfigError(`--connections (${connections}) must be at least --workers (${workers}): each worker owns its own connections`);
+  }
+  if (streams < connections) {
+    throw new ConfigError(`--streams (${streams}) must be at least --connections (${connections}): each connection carries at least one stream`);
+  }
+
+  const rate = given(input.rate) ? checkNumber('--rate', input.rate, 0, 10_000_000) : null;
+  const inFlight = given(input.inFlight)
+    ? checkInteger('--in-flight', input.inFlight, 1, MAX_IN_FLIGHT)
+    : rate === null
+      ? RUN_DEFAULTS.inFlight
+      : RUN_DEFAULTS.openLoopInFlight;
+
+  const compression = given(input.compression) ? checkChoice('--compression', input.compression, COMPRESSIONS) : RUN_DEFAULTS.compression;
+  const window = given(input.window) ? checkBytes('--window', input.window, MIN_WINDOW, MAX_WINDOW) : null;
+
+  const warmupS = given(input.warmup) ? checkNumberOrZero('--warmup', input.warmup) : RUN_DEFAULTS.warmupS;
+  if (given(input.duration) && given(input.messages)) {
+    throw new ConfigError('--duration and --messages are alternative ways to stop a run; give one of them');
+  }
+  const messages = given(input.messages) ? checkInteger('--messages', input.messages, 1, Number.MAX_SAFE_INTEGER) : null;
+  const durationS = messages !== null ? null : given(input.duration) ? checkNumber('--duration', input.duration, 0, MAX_DURATION_S) : RUN_DEFAULTS.durationS;
+  if (messages !== null && messages < streams) {
+    throw new ConfigError(`--messages (${messages}) must be at least --streams (${streams}): every stream sends at least one measured message`);
+  }
+  const drainTimeoutS = given(input.drainTimeout) ? checkNumber('--drain-timeout', input.drainTimeout, 0, 600) : RUN_DEFAULTS.drainTimeoutS;
+  const defaultTimeout = durationS !== null ? warmupS + durationS + drainTimeoutS + 30 : 600;
+  const timeoutS = given(input.timeout) ? checkNumber('--timeout', input.timeout, 0, MAX_DURATION_S * 2) : defaultTimeout;
+  if (durationS !== null && timeoutS < warmupS + durationS) {
+    throw new ConfigError(`--timeout (${timeoutS} s) must be at least --warmup + --duration (${warmupS + durationS} s)`);
+  }
+
+  const { serverCpus, clientCpus } = resolveCpus(input, target === null, machine);
+
+  return {
+    target,
+    workers,
+    connections,
+    streams,
+    inFlight,
+    rate,
+    size,
+    compression,
+    window,
+    maxMessageSize,
+    warmupS,
+    durationS,
+    messages,
+    verify: input.verify === true,
+    timeoutS,
+    drainTimeoutS,
+    serverCpus,
+    clientCpus,
+  };
+}
+
+function checkNumberOrZero(name: string, value: unknown): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > MAX_DURATION_S) {
+    throw new ConfigError(`${name} must be a number of seconds from 0 to ${MAX_DURATION_S}, got ${String(value)}`);
+  }
+  return n;
+}

@@ -1,0 +1,116 @@
+import { cpus } from 'node:os';
+import { expandCpuList } from '../config/checks.js';
+import { unpinned } from '../config/placement.js';
+import { splitRun } from '../plan/split-run.js';
+import { buildTimeSeries, countErrors, mergeWorkerResults } from '../stats/aggregate.js';
+import { diagnoseRun } from '../stats/diagnose.js';
+import { initHistograms, summarizeEncoded } from '../stats/histogram.js';
+import type { CpuPlacement, RunConfig, RunMetrics, RunRecord, StopReason, WorkerResult } from '../types.js';
+import { canPin, pinProcess } from './cpu-affinity.js';
+import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
+import { checkReachable } from './preflight.js';
+import { runLoad, type LiveProgress } from './run-load.js';
+
+export interface ExecuteRunOptions {
+  config: RunConfig;
+  /** A running embedded server to reuse (sweeps); otherwise one is started when config.target is null. */
+  server?: EmbeddedServer;
+  signal?: AbortSignal;
+  onProgress?: (progress: LiveProgress) => void;
+}
+
+const MIB = 1024 * 1024;
+
+/** Applies the requested CPU placement to this process and describes it. */
+export function applyPlacement(config: RunConfig): CpuPlacement {
+  if (config.serverCpus === null && config.clientCpus === null) {
+    return unpinned(process.platform === 'linux' ? 'pinning disabled or fewer than 2 CPUs' : `no taskset on ${process.platform}`);
+  }
+  if (!canPin()) return unpinned('taskset is not available');
+  if (config.clientCpus !== null) pinProcess(process.pid, config.clientCpus);
+  const embedded = config.target === null;
+  const pinned = config.clientCpus !== null && (!embedded || config.serverCpus !== null);
+  const note = embedded ? `server on CPUs ${config.serverCpus ?? 'any'}, generator on CPUs ${config.clientCpus ?? 'any'}` : `generator on CPUs ${config.clientCpus ?? 'any'}; external server`;
+  return { pinned, serverCpus: config.serverCpus, clientCpus: config.clientCpus, note };
+}
+
+function overallStop(results: readonly WorkerResult[], aborted: boolean): StopReason {
+  if (aborted || results.some((r) => r.stopReason === 'interrupted')) return 'interrupted';
+  if (results.some((r) => r.stopReason === 'timeout')) return 'timeout';
+  if (results.every((r) => r.stopReason === 'all-streams-failed')) return 'all-streams-failed';
+  return results.find((r) => r.stopReason !== 'all-streams-failed')?.stopReason ?? 'duration';
+}
+
+/** One measured run against the configured target or an embedded echo server. */
+export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord> {
+  const { config } = options;
+  await initHistograms();
+  const placement = applyPlacement(config);
+  const ownServer =
+    config.target === null && !options.server
+      ? await startEmbeddedServer({ host: '127.0.0.1', window: config.window, maxMessageSize: config.maxMessageSize, delayMs: 0, cpus: config.serverCpus })
+      : undefined;
+  const server = options.server ?? ownServer;
+  try {
+    const target = config.target ?? (server as EmbeddedServer).target;
+    await checkReachable(target);
+    let cpuStart = process.cpuUsage();
+    let serverCpuStart: number | null = null;
+    let wallStart = performance.now();
+    const startedAt = new Date();
+    const outcome = await runLoad(splitRun(config, target), {
+      signal: options.signal,
+      onProgress: options.onProgress,
+      onStart: () => {
+        cpuStart = process.cpuUsage();
+        serverCpuStart = server?.cpuUs() ?? null;
+        wallStart = performance.now();
+      },
+    });
+    const cpu = process.cpuUsage(cpuStart);
+    const wallUs = (performance.now() - wallStart) * 1000;
+    const serverCpuEnd = server?.cpuUs() ?? null;
+
+    const merged = mergeWorkerResults(outcome.results);
+    const c = merged.counters;
+    const durationS = Math.max(0, (merged.windowEndMs - merged.windowStartMs) / 1000);
+    const generatorCpuUs = cpu.user + cpu.system;
+    const clientCpuCount = config.clientCpus !== null ? expandCpuList(config.clientCpus).length : cpus().length;
+    const serverCpuUs = serverCpuStart !== null && serverCpuEnd !== null ? serverCpuEnd - serverCpuStart : null;
+    const perMessage = (us: number): number | null => (c.receivedTotal > 0 ? round2(us / c.receivedTotal) : null);
+    const metrics: RunMetrics = {
+      durationS: round3(durationS),
+      counters: c,
+      msgsPerS: durationS > 0 ? round2(c.receivedInWindow / durationS) : 0,
+      mibPerSSent: durationS > 0 ? round3(c.bytesSent / MIB / durationS) : 0,
+      mibPerSReceived: durationS > 0 ? round3(c.bytesReceived / MIB / durationS) : 0,
+      latencyUs: summarizeEncoded([merged.histogram]),
+      latencyUncorrectedUs: merged.uncorrectedHistogram === null ? null : summarizeEncoded([merged.uncorrectedHistogram]),
+      errorsTotal: countErrors(c),
+      generator: {
+        cpuUs: Math.round(generatorCpuUs),
+        cpuUsPerMsg: perMessage(generatorCpuUs),
+        cpuUtilization: wallUs > 0 ? round3(generatorCpuUs / wallUs / clientCpuCount) : null,
+        workerEventLoopUtilization: outcome.results.map((r) => round3(r.eventLoopUtilization)),
+      },
+      server: serverCpuUs === null ? null : { cpuUs: Math.round(serverCpuUs), cpuUsPerMsg: perMessage(serverCpuUs) },
+    };
+    const embeddedServer = config.target === null;
+    const firstError = outcome.results.find((r) => r.firstError !== null)?.firstError ?? null;
+    return {
+      config,
+      placement,
+      stop: { reason: overallStop(outcome.results, options.signal?.aborted ?? false), detail: firstError },
+      startedAt: startedAt.toISOString(),
+      metrics,
+      warnings: diagnoseRun({ config, metrics, placement, embeddedServer }),
+      histograms: { latencyUs: merged.histogram, latencyUncorrectedUs: merged.uncorrectedHistogram },
+      timeSeries: buildTimeSeries(outcome.ticks, config.warmupS),
+    };
+  } finally {
+    await ownServer?.stop();
+  }
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;

@@ -1,0 +1,54 @@
+import type { LatencySummary, RunRecord } from '../types.js';
+import { formatBytes, formatCount, formatMicros, renderTable } from './format.js';
+
+const LATENCY_HEADER = ['p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max'];
+
+function latencyCells(l: LatencySummary): string[] {
+  return [l.p50, l.p90, l.p99, l.p999, l.p9999, l.max].map(formatMicros);
+}
+
+function describeLoad(run: RunRecord): string {
+  const c = run.config;
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const loop = c.rate === null ? `in-flight ${c.inFlight} per stream (closed loop)` : `${formatCount(c.rate)} msgs/s open loop (in-flight cap ${c.inFlight})`;
+  return [
+    plural(c.workers, 'worker'),
+    plural(c.connections, 'connection'),
+    plural(c.streams, 'stream'),
+    loop,
+    formatBytes(c.size),
+    c.compression,
+    `window ${c.window === null ? 'default (64 KiB)' : formatBytes(c.window)}`,
+  ].join(' · ');
+}
+
+/** The human summary of one run. */
+export function renderRunSummary(run: RunRecord): string {
+  const m = run.metrics;
+  const c = m.counters;
+  const lines: string[] = [];
+  lines.push(`target     ${run.config.target ?? 'embedded echo server'}`);
+  lines.push(`load       ${describeLoad(run)}`);
+  lines.push(`measured   ${m.durationS.toFixed(2)} s after ${run.config.warmupS} s warm-up · stopped: ${run.stop.reason}${run.stop.detail ? ` (${run.stop.detail})` : ''}`);
+  lines.push(`placement  ${run.placement.note}`);
+  lines.push('');
+  const rows = [['echoes', formatCount(m.msgsPerS), m.mibPerSSent.toFixed(2), m.mibPerSReceived.toFixed(2), ...latencyCells(m.latencyUs), formatCount(m.errorsTotal)]];
+  if (m.latencyUncorrectedUs) rows.push(['(uncorrected)', '', '', '', ...latencyCells(m.latencyUncorrectedUs), '']);
+  lines.push(renderTable(['', 'msgs/s', 'MiB/s out', 'MiB/s in', ...LATENCY_HEADER, 'errors'], rows));
+  lines.push('');
+  lines.push(`messages   ${formatCount(c.sent)} sent · ${formatCount(c.received)} echoed · ${formatCount(c.unanswered)} unanswered · ${formatCount(c.mismatches)} wrong echoes${run.config.verify ? ' (verified)' : ''}`);
+  const statuses = Object.entries(c.errorsByStatus).map(([name, n]) => `${name} ×${n}`);
+  if (statuses.length > 0 || c.streamsEndedEarly > 0) {
+    lines.push(`errors     ${[...statuses, c.streamsEndedEarly > 0 ? `streams ended early ×${c.streamsEndedEarly}` : ''].filter(Boolean).join(' · ')}`);
+  }
+  const g = m.generator;
+  const gen = [
+    g.cpuUsPerMsg === null ? 'n/a' : `${g.cpuUsPerMsg.toFixed(1)} µs CPU/msg`,
+    g.cpuUtilization === null ? '' : `${Math.round(g.cpuUtilization * 100)}% of its CPUs`,
+    `worker event loop ${g.workerEventLoopUtilization.map((u) => `${Math.round(u * 100)}%`).join(', ')}`,
+  ].filter(Boolean);
+  lines.push(`generator  ${gen.join(' · ')}`);
+  if (m.server) lines.push(`server     ${m.server.cpuUsPerMsg === null ? 'n/a' : `${m.server.cpuUsPerMsg.toFixed(1)} µs CPU/msg`}`);
+  for (const warning of run.warnings) lines.push(`warning    ${warning}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,90 @@
+import type { Counters, ProgressTick, TimeSeriesPoint, WorkerResult } from '../types.js';
+import { mergeEncoded, mergeEncodedToEncoded } from './histogram.js';
+
+export function emptyCounters(): Counters {
+  return {
+    sent: 0,
+    received: 0,
+    receivedInWindow: 0,
+    receivedTotal: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    mismatches: 0,
+    unanswered: 0,
+    streamsEndedEarly: 0,
+    errorsByStatus: {},
+    lateSends: 0,
+  };
+}
+
+/** Adds counters field by field. */
+export function sumCounters(parts: readonly Counters[]): Counters {
+  const total = emptyCounters();
+  for (const c of parts) {
+    total.sent += c.sent;
+    total.received += c.received;
+    total.receivedInWindow += c.receivedInWindow;
+    total.receivedTotal += c.receivedTotal;
+    total.bytesSent += c.bytesSent;
+    total.bytesReceived += c.bytesReceived;
+    total.mismatches += c.mismatches;
+    total.unanswered += c.unanswered;
+    total.streamsEndedEarly += c.streamsEndedEarly;
+    total.lateSends += c.lateSends;
+    for (const [name, n] of Object.entries(c.errorsByStatus)) total.errorsByStatus[name] = (total.errorsByStatus[name] ?? 0) + n;
+  }
+  return total;
+}
+
+/** Every error kind: failed streams, early ends, wrong echoes and unanswered messages. */
+export function countErrors(c: Counters): number {
+  return Object.values(c.errorsByStatus).reduce((a, b) => a + b, 0) + c.streamsEndedEarly + c.mismatches + c.unanswered;
+}
+
+export interface MergedWorkers {
+  counters: Counters;
+  histogram: string;
+  uncorrectedHistogram: string | null;
+  windowStartMs: number;
+  windowEndMs: number;
+}
+
+/** Merges worker results exactly: counters summed, histograms added, window = union. */
+export function mergeWorkerResults(results: readonly WorkerResult[]): MergedWorkers {
+  const uncorrected = results.map((r) => r.uncorrectedHistogram).filter((h): h is string => h !== null);
+  return {
+    counters: sumCounters(results.map((r) => r.counters)),
+    histogram: mergeEncodedToEncoded(results.map((r) => r.histogram)),
+    uncorrectedHistogram: uncorrected.length > 0 ? mergeEncodedToEncoded(uncorrected) : null,
+    windowStartMs: Math.min(...results.map((r) => r.windowStartMs)),
+    windowEndMs: Math.max(...results.map((r) => r.windowEndMs)),
+  };
+}
+
+/** One point per second: ticks of all workers for that second merged. */
+export function buildTimeSeries(ticks: readonly ProgressTick[], warmupS: number): TimeSeriesPoint[] {
+  const bySecond = new Map<number, ProgressTick[]>();
+  for (const tick of ticks) {
+    const list = bySecond.get(tick.second) ?? [];
+    list.push(tick);
+    bySecond.set(tick.second, list);
+  }
+  return [...bySecond.keys()]
+    .sort((a, b) => a - b)
+    .map((second) => {
+      const list = bySecond.get(second) ?? [];
+      const histogram = mergeEncoded(list.map((t) => t.histogram));
+      try {
+        return {
+          second,
+          warmup: second <= warmupS,
+          msgsPerS: list.reduce((a, t) => a + t.received, 0),
+          p50Us: histogram.getValueAtPercentile(50),
+          p99Us: histogram.getValueAtPercentile(99),
+          errors: list.reduce((a, t) => a + t.errors, 0),
+        };
+      } finally {
+        histogram.destroy();
+      }
+    });
+}

@@ -1,0 +1,45 @@
+import type { CpuPlacement, RunConfig, RunMetrics } from '../types.js';
+
+/** Above this event-loop utilisation or CPU share, the generator may be the bottleneck. */
+export const SATURATION = 0.9;
+
+export interface DiagnoseInput {
+  config: RunConfig;
+  metrics: RunMetrics;
+  placement: CpuPlacement;
+  embeddedServer: boolean;
+}
+
+/** Plain-language warnings about what could make the figures misleading. */
+export function diagnoseRun({ config, metrics, placement, embeddedServer }: DiagnoseInput): string[] {
+  const warnings: string[] = [];
+  const pct = (x: number): string => `${Math.round(x * 100)}%`;
+  metrics.generator.workerEventLoopUtilization.forEach((elu, i) => {
+    if (elu > SATURATION) {
+      warnings.push(`generator saturated: worker ${i} event loop was busy ${pct(elu)} of the run, so the generator, not the server, may be the bottleneck (add --workers, client CPUs or lower the load)`);
+    }
+  });
+  const cpu = metrics.generator.cpuUtilization;
+  if (cpu !== null && cpu > SATURATION) {
+    warnings.push(`generator saturated: it used ${pct(cpu)} of its CPUs (${placement.clientCpus ?? 'all'}); the figures may measure the generator, not the server`);
+  }
+  const c = metrics.counters;
+  if (config.rate !== null && metrics.durationS > 0) {
+    const sentRate = c.sent / metrics.durationS;
+    if (sentRate < config.rate * 0.95) {
+      warnings.push(`open loop fell behind: sent ${Math.round(sentRate)} msgs/s of the ${config.rate} asked (in-flight cap ${config.inFlight} or backpressure); latency is still measured from the intended send times`);
+    }
+    if (c.sent > 0 && c.lateSends / c.sent > 0.01) {
+      warnings.push(`${pct(c.lateSends / c.sent)} of messages were sent more than 1 ms after their intended time; their latency includes that wait`);
+    }
+  }
+  if (!placement.pinned) warnings.push(`CPU placement not pinned (${placement.note}): on small machines ping-pong latency can change several-fold between runs`);
+  if (embeddedServer && config.compression !== 'identity') {
+    warnings.push(`the grpc-js echo server never compresses its responses: ${config.compression} applies to client → server messages only`);
+  }
+  if (!embeddedServer && config.window !== null) {
+    warnings.push('--window was applied to the client side only; the server keeps its own flow-control window');
+  }
+  if (c.received === 0) warnings.push('no measured echoes: check the server, the warm-up and the duration');
+  return warnings;
+}

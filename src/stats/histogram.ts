@@ -1,0 +1,103 @@
+/**
+ * The only module that touches hdr-histogram-js. Latency is recorded in microseconds, from
+ * 1 µs to 60 s with 3 significant digits; histograms cross threads only encoded
+ * (compressed base64) and are merged exactly.
+ */
+import * as hdr from 'hdr-histogram-js';
+import type { LatencySummary } from '../types.js';
+
+export type Histogram = hdr.Histogram;
+
+export const LOWEST_US = 1;
+export const HIGHEST_US = 60_000_000;
+export const SIGNIFICANT_DIGITS = 3;
+
+let wasmReady: Promise<void> | undefined;
+
+/** Loads the WebAssembly histogram implementation; once per thread. */
+export function initHistograms(): Promise<void> {
+  wasmReady ??= hdr.initWebAssembly();
+  return wasmReady;
+}
+
+/** An empty latency histogram; the caller must destroy() it. */
+export function createLatencyHistogram(): Histogram {
+  return hdr.build({
+    bitBucketSize: 64,
+    autoResize: false,
+    lowestDiscernibleValue: LOWEST_US,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+    useWebAssembly: true,
+  });
+}
+
+/** Records a latency in µs, clamped into the trackable range. */
+export function recordLatency(histogram: Histogram, micros: number): void {
+  histogram.recordValue(micros < 0 ? 0 : micros > HIGHEST_US ? HIGHEST_US : Math.round(micros));
+}
+
+export function encodeHistogram(histogram: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(histogram);
+}
+
+/** Decodes and adds encoded histograms into one new histogram; the caller must destroy() it. */
+export function mergeEncoded(encoded: readonly string[]): Histogram {
+  const total = createLatencyHistogram();
+  for (const text of encoded) {
+    const part = hdr.decodeFromCompressedBase64(text, 64, true);
+    total.add(part);
+    part.destroy();
+  }
+  return total;
+}
+
+/** Merges encoded histograms into one encoded histogram. */
+export function mergeEncodedToEncoded(encoded: readonly string[]): string {
+  const merged = mergeEncoded(encoded);
+  try {
+    return encodeHistogram(merged);
+  } finally {
+    merged.destroy();
+  }
+}
+
+export function summarize(histogram: Histogram): LatencySummary {
+  const count = histogram.totalCount;
+  if (count === 0) return { count: 0, min: 0, mean: 0, stdev: 0, p50: 0, p90: 0, p99: 0, p999: 0, p9999: 0, max: 0 };
+  return {
+    count,
+    min: histogram.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : histogram.minNonZeroValue,
+    mean: round2(histogram.mean),
+    stdev: round2(histogram.stdDeviation),
+    p50: histogram.getValueAtPercentile(50),
+    p90: histogram.getValueAtPercentile(90),
+    p99: histogram.getValueAtPercentile(99),
+    p999: histogram.getValueAtPercentile(99.9),
+    p9999: histogram.getValueAtPercentile(99.99),
+    max: histogram.maxValue,
+  };
+}
+
+export function summarizeEncoded(encoded: readonly string[]): LatencySummary {
+  const merged = mergeEncoded(encoded);
+  try {
+    return summarize(merged);
+  } finally {
+    merged.destroy();
+  }
+}
+
+/** Value at each percentile, for distribution plots and .hgrm output. */
+export function percentileValues(encoded: string, percentiles: readonly number[]): number[] {
+  const histogram = mergeEncoded([encoded]);
+  try {
+    return percentiles.map((p) => histogram.getValueAtPercentile(p));
+  } finally {
+    histogram.destroy();
+  }
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}

@@ -1,0 +1,212 @@
+/** Shared contracts between config, plan, workers, stats, results and renderers. */
+
+export const COMPRESSIONS = ['identity', 'deflate', 'gzip'] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
+
+/** A fully resolved, validated `run` configuration. */
+export interface RunConfig {
+  /** host:port of the RouteChat server; null starts the embedded echo server. */
+  target: string | null;
+  workers: number;
+  connections: number;
+  streams: number;
+  /** Messages outstanding per stream (closed loop), or the cap on outstanding messages (open loop). */
+  inFlight: number;
+  /** Total messages per second across all streams (open loop); null = closed loop. */
+  rate: number | null;
+  /** RouteNote.message length in bytes. */
+  size: number;
+  compression: Compression;
+  /** HTTP/2 flow-control window in bytes (stream and connection); null = grpc-js default. */
+  window: number | null;
+  maxMessageSize: number;
+  warmupS: number;
+  /** Measured duration; null when the run stops on `messages`. */
+  durationS: number | null;
+  /** Measured messages (after warm-up) at which the run stops; null = stop on duration. */
+  messages: number | null;
+  verify: boolean;
+  /** Upper bound on the whole load phase, a guard against runs that never finish. */
+  timeoutS: number;
+  /** How long to wait for outstanding echoes after sending stops. */
+  drainTimeoutS: number;
+  /** CPU placement request; null = do not pin. */
+  serverCpus: string | null;
+  clientCpus: string | null;
+}
+
+/** What one worker thread is asked to do. */
+export interface WorkerTask {
+  workerIndex: number;
+  target: string;
+  connections: number;
+  streams: number;
+  inFlight: number;
+  /** This worker's share of the total rate, msgs/s; null = closed loop. */
+  rate: number | null;
+  /** Offset of this worker's first stream in the global stream order (spreads open-loop phases). */
+  firstStream: number;
+  totalStreams: number;
+  size: number;
+  compression: Compression;
+  window: number | null;
+  maxMessageSize: number;
+  warmupMs: number;
+  durationMs: number | null;
+  /** This worker's share of the measured messages; null = stop on duration. */
+  messages: number | null;
+  verify: boolean;
+  drainTimeoutMs: number;
+  timeoutMs: number;
+}
+
+export type StopReason = 'duration' | 'messages' | 'interrupted' | 'all-streams-failed' | 'timeout';
+
+/** Progress a worker posts every second of the run, aligned to the common start. */
+export interface ProgressTick {
+  type: 'tick';
+  workerIndex: number;
+  /** Seconds since the common start (1 = the first second). */
+  second: number;
+  received: number;
+  errors: number;
+  /** Latency of the echoes received in that second, encoded HDR histogram (µs). */
+  histogram: string;
+}
+
+export interface WorkerReady {
+  type: 'ready';
+  workerIndex: number;
+}
+
+export type WorkerMessage = ProgressTick | WorkerReady;
+
+/** Main-thread → worker control messages. */
+export type ControlMessage = { type: 'start'; epochMs: number } | { type: 'stop' };
+
+/** Counters shared by a worker result and an aggregate. */
+export interface Counters {
+  /** Messages sent in the measured window (their echoes are recorded). */
+  sent: number;
+  /** Echoes received for measured messages. */
+  received: number;
+  /** Echoes received inside the measured window (throughput numerator). */
+  receivedInWindow: number;
+  /** All echoes, warm-up included (CPU per message denominator). */
+  receivedTotal: number;
+  bytesSent: number;
+  bytesReceived: number;
+  /** Echoes whose content was not the expected one. */
+  mismatches: number;
+  /** Measured messages whose echo never arrived. */
+  unanswered: number;
+  /** Streams the server ended with OK while messages were outstanding or before the client half-closed. */
+  streamsEndedEarly: number;
+  /** Failed streams counted by gRPC status name. */
+  errorsByStatus: Record<string, number>;
+  /** Open-loop messages that could not be sent at their intended time (late by > 1 ms). */
+  lateSends: number;
+}
+
+export interface WorkerResult {
+  workerIndex: number;
+  counters: Counters;
+  /** Encoded HDR histogram of latency in µs (from intended send time in open loop). */
+  histogram: string;
+  /** Open loop only: latency from the actual send time (coordinated omission not corrected). */
+  uncorrectedHistogram: string | null;
+  /** Measured window of this worker, epoch ms. */
+  windowStartMs: number;
+  windowEndMs: number;
+  /** Event-loop utilisation of the worker over its run (0..1). */
+  eventLoopUtilization: number;
+  stopReason: StopReason;
+  firstError: string | null;
+}
+
+export interface LatencySummary {
+  count: number;
+  min: number;
+  mean: number;
+  stdev: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  p9999: number;
+  max: number;
+}
+
+export interface TimeSeriesPoint {
+  /** Seconds since start (end of the interval). */
+  second: number;
+  warmup: boolean;
+  msgsPerS: number;
+  p50Us: number;
+  p99Us: number;
+  errors: number;
+}
+
+export interface CpuPlacement {
+  pinned: boolean;
+  serverCpus: string | null;
+  clientCpus: string | null;
+  note: string;
+}
+
+export interface RunMetrics {
+  durationS: number;
+  counters: Counters;
+  msgsPerS: number;
+  /** Payload (RouteNote.message) MiB/s, client → server. */
+  mibPerSSent: number;
+  /** Payload MiB/s, server → client. */
+  mibPerSReceived: number;
+  latencyUs: LatencySummary;
+  latencyUncorrectedUs: LatencySummary | null;
+  errorsTotal: number;
+  generator: {
+    cpuUs: number;
+    cpuUsPerMsg: number | null;
+    /** Generator CPU time / (wall time × client CPUs). */
+    cpuUtilization: number | null;
+    workerEventLoopUtilization: number[];
+  };
+  server: { cpuUs: number; cpuUsPerMsg: number | null } | null;
+}
+
+/** One measured run: the unit a results file, a sweep repetition and a comparison are made of. */
+export interface RunRecord {
+  config: RunConfig;
+  placement: CpuPlacement;
+  stop: { reason: StopReason; detail: string | null };
+  startedAt: string;
+  metrics: RunMetrics;
+  warnings: string[];
+  histograms: { latencyUs: string; latencyUncorrectedUs: string | null };
+  timeSeries: TimeSeriesPoint[];
+}
+
+export interface Environment {
+  harnessVersion: string;
+  node: string;
+  grpcJs: string;
+  platform: string;
+  arch: string;
+  cpuModel: string;
+  cpuCount: number;
+  totalMemoryBytes: number;
+  gitCommit: string | null;
+}
+
+export const RESULTS_SCHEMA = 'grpc-stream-bench/results' as const;
+export const RESULTS_SCHEMA_VERSION = 1 as const;
+
+export interface RunResultsFile {
+  schema: typeof RESULTS_SCHEMA;
+  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  kind: 'run';
+  createdAt: string;
+  environment: Environment;
+  run: RunRecord;
+}
