@@ -210,3 +210,63 @@ export interface RunResultsFile {
   environment: Environment;
   run: RunRecord;
 }
+
+/* ---- Sweeps (one file holds every repetition of every cell) ---- */
+
+/** Value of one sweep axis in one cell (a run setting such as size, compression, window). */
+export type AxisValue = string | number | null;
+
+export interface SweepCell {
+  /** Stable id derived from the axis values, e.g. "compression=gzip,size=1024,window=65535". */
+  id: string;
+  axes: Record<string, AxisValue>;
+  /** The resolved run settings of this cell (fixed settings + axis values). */
+  config: RunConfig;
+}
+
+export interface SweepRepetition {
+  cellId: string;
+  /** 0-based repetition index within the cell. */
+  repetition: number;
+  /** Position in the shuffled execution order. */
+  order: number;
+  status: 'completed' | 'errored';
+  run: RunRecord | null;
+  error: string | null;
+}
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  q1: number;
+  q3: number;
+}
+
+export interface CellAggregate {
+  cellId: string;
+  repetitions: number;
+  msgsPerS: Spread;
+  /** Percentiles of all completed repetitions' histograms merged. */
+  latencyUs: LatencySummary;
+  /** Encoded merged histogram (µs). */
+  histogram: string;
+  errorsTotal: number;
+}
+
+export interface SweepResultsFile {
+  schema: typeof RESULTS_SCHEMA;
+  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  kind: 'sweep';
+  createdAt: string;
+  environment: Environment;
+  profile: { name: string; source: string | null; definition: unknown };
+  seed: number;
+  repeat: number;
+  interrupted: boolean;
+  cells: SweepCell[];
+  repetitions: SweepRepetition[];
+  aggregates: CellAggregate[];
+}
+
+export type ResultsFile = RunResultsFile | SweepResultsFile;
