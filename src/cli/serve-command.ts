@@ -42,10 +42,12 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
 
     const server = await startEchoServer({ host: args.host, port, window, maxMessageSize, delayMs });
     process.stdout.write(`listening on ${formatTarget({ host: server.host, port: server.port })}\n`);
+    // First signal: stop accepting and give open streams the grace period; a second one closes them now.
     await new Promise<void>((resolve) => {
+      let stopping = false;
       const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        if (stopping) return void server.shutdown(0);
+        stopping = true;
         void server.shutdown(graceMs).then(resolve);
       };
       process.on('SIGINT', stop);

@@ -75,7 +75,8 @@ export function summarize(histogram: Histogram): LatencySummary {
     p99: histogram.getValueAtPercentile(99),
     p999: histogram.getValueAtPercentile(99.9),
     p9999: histogram.getValueAtPercentile(99.99),
-    max: histogram.maxValue,
+    // Same bucket-resolution value whether the histogram was recorded here or decoded.
+    max: histogram.getValueAtPercentile(100),
   };
 }
 
