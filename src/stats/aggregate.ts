@@ -77,7 +77,7 @@ export function buildTimeSeries(ticks: readonly ProgressTick[], warmupS: number)
       try {
         return {
           second,
-          warmup: second <= warmupS,
+          warmup: second - 1 < warmupS, // the interval (second − 1, second] overlaps the warm-up
           msgsPerS: list.reduce((a, t) => a + t.received, 0),
           p50Us: histogram.getValueAtPercentile(50),
           p99Us: histogram.getValueAtPercentile(99),
