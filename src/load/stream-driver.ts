@@ -16,8 +16,11 @@ export interface StreamDriverOptions {
   verify: boolean;
   /** Called when the stream finished (ended, failed or closed by us). */
   onFinished: () => void;
-  /** Called after every echo and 'drain': there may be room to send, or the run may be complete. */
-  onRoom: () => void;
+  /**
+   * Called after every echo and 'drain': the run may be complete, and when `blocked` is true an
+   * open-loop stream that owes messages has room again and wants the pump.
+   */
+  onRoom: (blocked: boolean) => void;
   /** Called once when this stream will send no more measured messages (budget spent or stream finished). */
   onDone: () => void;
 }
@@ -39,6 +42,8 @@ export class StreamDriver {
   private measuredSent = 0;
   /** Open loop: index of the next scheduled message. */
   private scheduled = 0;
+  /** Open loop: messages are due but the window or backpressure held them back. */
+  private blocked = false;
   private status: grpc.StatusObject | null = null;
   private doneReported = false;
   finished = false;
@@ -60,7 +65,7 @@ export class StreamDriver {
     call.on('drain', () => {
       this.writable = true;
       if (this.options.schedule === null) this.fill(performance.now());
-      else this.options.onRoom();
+      else this.options.onRoom(true);
     });
   }
 
@@ -91,7 +96,8 @@ export class StreamDriver {
       this.send(intended, now);
       this.scheduled++;
     }
-    if (this.scheduled < due) return Number.POSITIVE_INFINITY; // blocked: an echo or 'drain' wakes the pump
+    this.blocked = this.scheduled < due && !this.budgetSpent && !this.sendingStopped;
+    if (this.scheduled < due) return Number.POSITIVE_INFINITY; // an echo or 'drain' wakes the pump
     return intendedTime(schedule, this.scheduled);
   }
 
@@ -145,7 +151,7 @@ export class StreamDriver {
     this.queue.shift();
     this.state.outstanding--;
     if (this.options.schedule === null) this.fill(now);
-    this.options.onRoom();
+    this.options.onRoom(this.blocked);
   }
 
   private onEnd(): void {

@@ -72,7 +72,7 @@ async function drive(
   };
   let finishedStreams = 0;
   let doneStreams = 0;
-  let wake: () => void = () => undefined;
+  let wake: (blocked?: boolean) => void = () => undefined;
   const drivers: StreamDriver[] = [];
   const streamOptions = (i: number, startMs: number) => ({
     inFlight: task.inFlight,
@@ -84,7 +84,7 @@ async function drive(
       wake();
       if (finishedStreams === drivers.length && stopReason === null) stop('all-streams-failed');
     },
-    onRoom: () => wake(),
+    onRoom: (blocked: boolean) => wake(blocked),
     onDone: () => {
       doneStreams++;
     },
@@ -150,10 +150,10 @@ async function drive(
     clearTimeout(pumpTimer);
     if (next !== Number.POSITIVE_INFINITY && next > now) pumpTimer = setTimeout(pump, next - now);
   };
-  wake = () => {
+  wake = (blocked = false) => {
     if (stopReason !== null) return;
     if (budgets !== null && budgetsSpent() && allAnswered()) stop('messages');
-    else if (task.rate !== null && !pumpQueued) {
+    else if (blocked && task.rate !== null && !pumpQueued) {
       pumpQueued = true;
       setImmediate(pump);
     }
@@ -173,7 +173,7 @@ async function drive(
   // Drain: wait for outstanding echoes, then half-close and let the server end each stream.
   await waitUntil(allAnswered, task.drainTimeoutMs, (resolve) => (wake = resolve));
   for (const driver of drivers) driver.halfClose();
-  await waitUntil(() => drivers.every((d) => d.finished), CLOSE_TIMEOUT_MS, (resolve) => (wake = resolve));
+  await waitUntil(() => finishedStreams === drivers.length, CLOSE_TIMEOUT_MS, (resolve) => (wake = resolve));
   for (const driver of drivers) driver.abandon();
   clearTimeout(tickTimer);
   const elu = performance.eventLoopUtilization(eluStart);
