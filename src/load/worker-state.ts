@@ -1,21 +1,11 @@
 import { encodeHistogram, createLatencyHistogram, recordLatency, type Histogram } from '../stats/histogram.js';
+import { emptyCounters } from '../stats/aggregate.js';
 import type { Counters } from '../types.js';
 
 /** Counters and histograms of one worker, shared by its streams. Lives in one worker thread. */
 export class WorkerState {
-  readonly counters: Counters = {
-    sent: 0,
-    received: 0,
-    receivedInWindow: 0,
-    receivedTotal: 0,
-    bytesSent: 0,
-    bytesReceived: 0,
-    mismatches: 0,
-    unanswered: 0,
-    streamsEndedEarly: 0,
-    errorsByStatus: {},
-    lateSends: 0,
-  };
+  readonly counters: Counters = emptyCounters();
+
   readonly latency: Histogram = createLatencyHistogram();
   /** Open loop only: latency from the actual send time. */
   readonly uncorrected: Histogram | null;
