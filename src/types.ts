@@ -270,3 +270,44 @@ export interface SweepResultsFile {
 }
 
 export type ResultsFile = RunResultsFile | SweepResultsFile;
+
+/* ---- Sweep profiles and progress (sweep feature) ---- */
+
+/** One sweep axis: a run setting and the values it takes, resolved (bytes as integers). */
+export interface SweepAxis {
+  /** Run setting name as in a profile: compression, size, window, streams, inFlight … */
+  name: string;
+  values: AxisValue[];
+}
+
+/** A validated profile: fixed settings and axes expanded into cells, each with its RunConfig. */
+export interface ResolvedProfile {
+  name: string;
+  /** Absolute path of the profile file; null when the definition came from elsewhere (a results file). */
+  source: string | null;
+  description: string;
+  repeat: number;
+  /** The profile document as written (embedded in the results file, used by --resume). */
+  definition: unknown;
+  axes: SweepAxis[];
+  /** Every combination of the axis values, first axis varying slowest. */
+  cells: SweepCell[];
+}
+
+/** Live state of a sweep, reported before and after every repetition. */
+export interface SweepProgress {
+  phase: 'repetition-start' | 'repetition-end';
+  /** 1-based index of the current cell in the profile's cell list, and the cell count. */
+  cellIndex: number;
+  cellCount: number;
+  cellId: string;
+  /** 0-based repetition index of the current cell, and repetitions per cell. */
+  repetition: number;
+  repeat: number;
+  /** Repetitions finished (completed or errored, including those kept from a resumed file) and in total. */
+  done: number;
+  total: number;
+  elapsedS: number;
+  /** Estimated seconds left, from the plan's per-repetition cost. */
+  etaS: number;
+}

@@ -6,6 +6,7 @@ import { harnessVersion } from '../results/environment.js';
 import { chatCommand } from './chat-command.js';
 import { runCommand } from './run-command.js';
 import { serveCommand } from './serve-command.js';
+import { sweepCommand } from './sweep-command.js';
 
 async function main(argv: string[]): Promise<number> {
   try {
@@ -15,6 +16,7 @@ async function main(argv: string[]): Promise<number> {
       .command(serveCommand)
       .command(chatCommand)
       .command(runCommand)
+      .command(sweepCommand)
       .demandCommand(1, 'Name a command: serve, chat or run (see --help)')
       .recommendCommands()
       .strict()

@@ -40,6 +40,33 @@ export interface RunInput {
   clientCpus?: unknown;
 }
 
+/** The run settings a flag or a profile can set (allowRemote is a permission, not a setting). */
+export type RunField = Exclude<keyof RunInput, 'allowRemote'>;
+
+/** How a setting is named in messages: flags by default; profiles pass paths such as `axes.size[2]`. */
+export type RunFieldNames = Record<RunField, string>;
+
+export const RUN_FLAG_NAMES: RunFieldNames = {
+  target: '--target',
+  workers: '--workers',
+  connections: '--connections',
+  streams: '--streams',
+  inFlight: '--in-flight',
+  rate: '--rate',
+  size: '--size',
+  compression: '--compression',
+  window: '--window',
+  maxMessageSize: '--max-message-size',
+  warmup: '--warmup',
+  duration: '--duration',
+  messages: '--messages',
+  verify: '--verify',
+  timeout: '--timeout',
+  drainTimeout: '--drain-timeout',
+  serverCpus: '--server-cpus',
+  clientCpus: '--client-cpus',
+};
+
 export interface Machine {
   cpuCount: number;
   platform: string;
@@ -52,10 +79,15 @@ export function maxPayloadSize(maxMessageSize: number): number {
   return maxMessageSize - ECHO_PREFIX.length - ROUTE_NOTE_OVERHEAD;
 }
 
-function resolveCpus(input: RunInput, embedded: boolean, machine: Machine): { serverCpus: string | null; clientCpus: string | null } {
+function resolveCpus(
+  input: RunInput,
+  embedded: boolean,
+  machine: Machine,
+  names: RunFieldNames,
+): { serverCpus: string | null; clientCpus: string | null } {
   const none = (v: unknown): boolean => v === 'none';
   if (given(input.serverCpus) && !embedded) {
-    throw new ConfigError('--server-cpus applies only to the embedded echo server; it cannot be used with --target');
+    throw new ConfigError(`${names.serverCpus} applies only to the embedded echo server; it cannot be used with ${names.target}`);
   }
   const split = defaultCpuSplit(machine.cpuCount, machine.platform);
   const pick = (name: string, value: unknown, fallback: string | null): string | null => {
@@ -64,62 +96,66 @@ function resolveCpus(input: RunInput, embedded: boolean, machine: Machine): { se
     if (machine.platform !== 'linux') throw new ConfigError(`${name} needs Linux (taskset); this is ${machine.platform}`);
     return checkCpuList(name, value, machine.cpuCount);
   };
-  const serverCpus = embedded ? pick('--server-cpus', input.serverCpus, split?.serverCpus ?? null) : null;
-  const clientCpus = pick('--client-cpus', input.clientCpus, embedded ? (split?.clientCpus ?? null) : null);
+  const serverCpus = embedded ? pick(names.serverCpus, input.serverCpus, split?.serverCpus ?? null) : null;
+  const clientCpus = pick(names.clientCpus, input.clientCpus, embedded ? (split?.clientCpus ?? null) : null);
   return { serverCpus, clientCpus };
 }
 
-/** Validates and completes `run` settings. Throws ConfigError naming the first bad flag. */
-export function resolveRunConfig(input: RunInput, machine: Machine): RunConfig {
+/**
+ * Validates and completes `run` settings. Throws ConfigError naming the first bad setting,
+ * by its flag or, with `names`, by its path in a profile.
+ */
+export function resolveRunConfig(input: RunInput, machine: Machine, names: RunFieldNames = RUN_FLAG_NAMES): RunConfig {
+  const n = names;
   const target = given(input.target) ? formatTarget(parseTarget(input.target, input.allowRemote === true)) : null;
 
   const maxMessageSize = given(input.maxMessageSize)
-    ? checkBytes('--max-message-size', input.maxMessageSize, 1024, 2 ** 31 - 1)
+    ? checkBytes(n.maxMessageSize, input.maxMessageSize, 1024, 2 ** 31 - 1)
     : DEFAULT_MAX_MESSAGE_SIZE;
   const maxSize = maxPayloadSize(maxMessageSize);
   const size = given(input.size)
-    ? checkBytes('--size', input.size, 0, maxSize, ` (the echo of a larger message exceeds --max-message-size ${maxMessageSize})`)
+    ? checkBytes(n.size, input.size, 0, maxSize, ` (the echo of a larger message exceeds ${n.maxMessageSize} ${maxMessageSize})`)
     : RUN_DEFAULTS.size;
 
-  const workers = given(input.workers) ? checkInteger('--workers', input.workers, 1, MAX_WORKERS) : RUN_DEFAULTS.workers;
+  const workers = given(input.workers) ? checkInteger(n.workers, input.workers, 1, MAX_WORKERS) : RUN_DEFAULTS.workers;
   const connections = given(input.connections)
-    ? checkInteger('--connections', input.connections, 1, MAX_CONNECTIONS)
+    ? checkInteger(n.connections, input.connections, 1, MAX_CONNECTIONS)
     : Math.max(RUN_DEFAULTS.connections, workers);
-  const streams = given(input.streams) ? checkInteger('--streams', input.streams, 1, MAX_STREAMS) : Math.max(RUN_DEFAULTS.streams, connections);
+  const streams = given(input.streams) ? checkInteger(n.streams, input.streams, 1, MAX_STREAMS) : Math.max(RUN_DEFAULTS.streams, connections);
   if (connections < workers) {
-    throw new ConfigError(`--connections (${connections}) must be at least --workers (${workers}): each worker owns its own connections`);
+    throw new ConfigError(`${n.connections} (${connections}) must be at least ${n.workers} (${workers}): each worker owns its own connections`);
   }
   if (streams < connections) {
-    throw new ConfigError(`--streams (${streams}) must be at least --connections (${connections}): each connection carries at least one stream`);
+    throw new ConfigError(`${n.streams} (${streams}) must be at least ${n.connections} (${connections}): each connection carries at least one stream`);
   }
 
-  const rate = given(input.rate) ? checkNumber('--rate', input.rate, 0, 10_000_000) : null;
+  const rate = given(input.rate) ? checkNumber(n.rate, input.rate, 0, 10_000_000) : null;
   const inFlight = given(input.inFlight)
-    ? checkInteger('--in-flight', input.inFlight, 1, MAX_IN_FLIGHT)
+    ? checkInteger(n.inFlight, input.inFlight, 1, MAX_IN_FLIGHT)
     : rate === null
       ? RUN_DEFAULTS.inFlight
       : RUN_DEFAULTS.openLoopInFlight;
 
-  const compression = given(input.compression) ? checkChoice('--compression', input.compression, COMPRESSIONS) : RUN_DEFAULTS.compression;
-  const window = given(input.window) ? checkBytes('--window', input.window, MIN_WINDOW, MAX_WINDOW) : null;
+  const compression = given(input.compression) ? checkChoice(n.compression, input.compression, COMPRESSIONS) : RUN_DEFAULTS.compression;
+  const window = given(input.window) ? checkBytes(n.window, input.window, MIN_WINDOW, MAX_WINDOW) : null;
 
-  const warmupS = given(input.warmup) ? checkNumberOrZero('--warmup', input.warmup) : RUN_DEFAULTS.warmupS;
+  const warmupS = given(input.warmup) ? checkNumberOrZero(n.warmup, input.warmup) : RUN_DEFAULTS.warmupS;
   if (given(input.duration) && given(input.messages)) {
-    throw new ConfigError('--duration and --messages are alternative ways to stop a run; give one of them');
+    throw new ConfigError(`${n.duration} and ${n.messages} are alternative ways to stop a run; give one of them`);
   }
-  const messages = given(input.messages) ? checkInteger('--messages', input.messages, 1, Number.MAX_SAFE_INTEGER) : null;
-  const durationS = messages !== null ? null : given(input.duration) ? checkNumber('--duration', input.duration, 0, MAX_DURATION_S) : RUN_DEFAULTS.durationS;
+  const messages = given(input.messages) ? checkInteger(n.messages, input.messages, 1, Number.MAX_SAFE_INTEGER) : null;
+  const durationS = messages !== null ? null : given(input.duration) ? checkNumber(n.duration, input.duration, 0, MAX_DURATION_S) : RUN_DEFAULTS.durationS;
   if (messages !== null && messages < streams) {
-    throw new ConfigError(`--messages (${messages}) must be at least --streams (${streams}): every stream sends at least one measured message`);
+    throw new ConfigError(`${n.messages} (${messages}) must be at least ${n.streams} (${streams}): every stream sends at least one measured message`);
   }
-  const drainTimeoutS = given(input.drainTimeout) ? checkNumber('--drain-timeout', input.drainTimeout, 0, 600) : RUN_DEFAULTS.drainTimeoutS;
+  const drainTimeoutS = given(input.drainTimeout) ? checkNumber(n.drainTimeout, input.drainTimeout, 0, 600) : RUN_DEFAULTS.drainTimeoutS;
   const defaultTimeout = durationS !== null ? warmupS + durationS + drainTimeoutS + 30 : 600;
-  const timeoutS = given(input.timeout) ? checkNumber('--timeout', input.timeout, 0, MAX_DURATION_S * 2) : defaultTimeout;
+  const timeoutS = given(input.timeout) ? checkNumber(n.timeout, input.timeout, 0, MAX_DURATION_S * 2) : defaultTimeout;
   if (durationS !== null && timeoutS < warmupS + durationS) {
-    throw new ConfigError(`--timeout (${timeoutS} s) must be at least --warmup + --duration (${warmupS + durationS} s)`);
+    throw new ConfigError(`${n.timeout} (${timeoutS} s) must be at least ${n.warmup} + ${n.duration} (${warmupS + durationS} s)`);
   }
 
-  const { serverCpus, clientCpus } = resolveCpus(input, target === null, machine);
+  const { serverCpus, clientCpus } = resolveCpus(input, target === null, machine, n);
 
   return {
     target,

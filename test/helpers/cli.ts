@@ -15,10 +15,18 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface RunCliOptions {
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+  /** Gets the child process as soon as it is spawned (to signal it). */
+  onStart?: (child: ChildProcess) => void;
+}
+
 /** Runs the built CLI to completion; kills it after timeoutMs (a hang guard, not a measurement). */
-export function runCli(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    options.onStart?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

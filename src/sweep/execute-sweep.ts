@@ -1,0 +1,132 @@
+import { cpus } from 'node:os';
+import { describeError } from '../errors.js';
+import { executeRun } from '../load/execute-run.js';
+import { checkReachable } from '../load/preflight.js';
+import { repetitionSeconds } from '../plan/estimate-sweep.js';
+import { resolveProfile } from '../profile/validate-profile.js';
+import { describeEnvironment } from '../results/environment.js';
+import { initHistograms } from '../stats/histogram.js';
+import type { Environment, ResolvedProfile, SweepCell, SweepProgress, SweepRepetition, SweepResultsFile } from '../types.js';
+import { planSweep } from './plan-sweep.js';
+import { ServerPool } from './server-pool.js';
+import { buildSweepFile } from './sweep-file.js';
+
+export interface ExecuteSweepOptions {
+  profile: ResolvedProfile;
+  /** External server for every cell; null/absent: embedded echo servers. */
+  target?: string | null;
+  /** Seed of the shuffled order; random when absent (recorded in the file either way). */
+  seed?: number;
+  /** A partial sweep to continue: its completed repetitions are kept, the others run. */
+  resume?: SweepResultsFile;
+  /** Aborting stops the running repetition (discarded) and returns the partial file, interrupted: true. */
+  signal?: AbortSignal;
+  onProgress?: (progress: SweepProgress) => void;
+  /** Called with the document after every finished repetition (interrupted: true until the last), e.g. to save it. */
+  checkpoint?: (partial: SweepResultsFile) => void;
+  /** Environment recorded in the file [default: describeEnvironment()]. */
+  environment?: Environment;
+}
+
+function retarget(profile: ResolvedProfile, target: string | null | undefined): ResolvedProfile {
+  if (target === undefined || target === null || profile.cells.every((c) => c.config.target === target)) return profile;
+  const resolved = resolveProfile(profile.definition, { name: profile.name, source: profile.source }, { cpuCount: cpus().length, platform: process.platform }, { target });
+  return { ...resolved, repeat: profile.repeat };
+}
+
+/**
+ * Runs every repetition of every cell in the seeded, interleaved order. Embedded servers are
+ * started once per distinct server-side setting and kept alive for the whole sweep
+ * (see ServerPool). A repetition that throws is recorded as errored and the sweep goes on;
+ * an interrupted repetition is discarded, so a resume runs it again in full.
+ */
+export async function executeSweep(options: ExecuteSweepOptions): Promise<SweepResultsFile> {
+  const profile = retarget(options.profile, options.target);
+  const plan = planSweep({ profile, seed: options.seed, resume: options.resume });
+  const { cells, seed, repeat } = plan;
+  await initHistograms();
+  const environment = options.environment ?? describeEnvironment();
+  const createdAt = options.resume?.createdAt ?? new Date().toISOString();
+  const repetitions: SweepRepetition[] = [...plan.kept];
+  const build = (interrupted: boolean): SweepResultsFile =>
+    buildSweepFile({ profile, environment, createdAt, seed, repeat, interrupted, cells, repetitions });
+
+  const externalTargets = [...new Set(plan.pending.map((s) => (cells[s.cellIndex] as SweepCell).config.target).filter((t): t is string => t !== null))];
+  for (const target of externalTargets) await checkReachable(target);
+
+  const total = plan.order.length;
+  const started = performance.now();
+  let estimatedDone = 0;
+  let estimatedLeft = plan.pending.reduce((sum, s) => sum + repetitionSeconds((cells[s.cellIndex] as SweepCell).config), 0);
+  const progress = (phase: SweepProgress['phase'], step: (typeof plan.pending)[number]): void => {
+    if (!options.onProgress) return;
+    const elapsedS = (performance.now() - started) / 1000;
+    // The model's estimate for what is left, scaled by how far off it was for what is done.
+    const drift = estimatedDone > 0 && phase === 'repetition-end' ? elapsedS / estimatedDone : 1;
+    options.onProgress({
+      phase,
+      cellIndex: step.cellIndex + 1,
+      cellCount: cells.length,
+      cellId: step.cellId,
+      repetition: step.repetition,
+      repeat,
+      done: repetitions.length,
+      total,
+      elapsedS,
+      etaS: Math.max(0, estimatedLeft * drift),
+    });
+  };
+
+  const pool = new ServerPool();
+  let interrupted = false;
+  try {
+    for (const step of plan.pending) {
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      const cell = cells[step.cellIndex] as SweepCell;
+      progress('repetition-start', step);
+      let outcome: SweepRepetition;
+      try {
+        const server = await pool.acquire(cell.config);
+        if (options.signal?.aborted) {
+          interrupted = true;
+          break;
+        }
+        const run = await executeRun({ config: cell.config, server, signal: options.signal });
+        if (run.stop.reason === 'interrupted' || options.signal?.aborted) {
+          // A repetition cut short measured a shorter window than its cell asks for: discard it.
+          interrupted = true;
+          break;
+        }
+        outcome = { cellId: cell.id, repetition: step.repetition, order: step.order, status: 'completed', run, error: null };
+      } catch (error: unknown) {
+        if (options.signal?.aborted) {
+          interrupted = true;
+          break;
+        }
+        await pool.discard(cell.config).catch(() => undefined);
+        outcome = { cellId: cell.id, repetition: step.repetition, order: step.order, status: 'errored', run: null, error: describeError(error) };
+      }
+      repetitions.push(outcome);
+      const cost = repetitionSeconds(cell.config);
+      estimatedDone += cost;
+      estimatedLeft -= cost;
+      progress('repetition-end', step);
+      const last = step === plan.pending[plan.pending.length - 1];
+      if (!last) options.checkpoint?.(build(true));
+    }
+  } finally {
+    await pool.stopAll();
+  }
+  const complete = !interrupted && plan.order.every((s) => repetitions.some((r) => r.cellId === s.cellId && r.repetition === s.repetition));
+  return build(!complete);
+}
+
+/** Whether any repetition errored or any completed run saw errors. */
+export function sweepHasErrors(file: SweepResultsFile): boolean {
+  return file.repetitions.some(
+    (r) => r.status === 'errored' || (r.run !== null && (r.run.metrics.errorsTotal > 0 || r.run.stop.reason === 'timeout' || r.run.stop.reason === 'all-streams-failed')),
+  );
+}

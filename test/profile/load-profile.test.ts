@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { listProfiles, loadProfile } from '../../src/profile/load-profile.js';
+import { writeTempProfile } from '../helpers/sweep-cli.js';
+
+test('the shipped profiles load and validate', () => {
+  assert.deepEqual(listProfiles(), ['ci', 'full', 'quick']);
+  const quick = loadProfile('quick');
+  assert.equal(quick.cells.length, 2 * 3 * 2);
+  assert.deepEqual(quick.axes.find((a) => a.name === 'compression')?.values, ['identity', 'gzip']);
+  const full = loadProfile('full');
+  const sizes = full.axes.find((a) => a.name === 'size')?.values as number[];
+  const windows = full.axes.find((a) => a.name === 'window')?.values as number[];
+  assert.equal(Math.min(...sizes), 16);
+  assert.equal(Math.max(...sizes), 1024 * 1024);
+  assert.equal(Math.min(...windows), 64 * 1024);
+  assert.equal(Math.max(...windows), 16 * 1024 * 1024);
+  assert.deepEqual(full.axes.find((a) => a.name === 'compression')?.values, ['identity', 'gzip', 'deflate']);
+  assert.ok(loadProfile('ci').source?.endsWith(join('bench', 'profiles', 'ci.json')));
+});
+
+test('a profile path loads; errors name the file and the field', () => {
+  const { dir, profile } = writeTempProfile({ axes: { compression: ['gzip'], size: [16, -5], window: [65535] } });
+  assert.throws(() => loadProfile(profile), { message: `profile ${profile}: axes.size[1] must be an integer from 0 to 4194281 (the echo of a larger message exceeds settings.maxMessageSize 4194304), got -5` });
+  const broken = join(dir, 'broken.json');
+  writeFileSync(broken, '{ "axes": ');
+  assert.throws(() => loadProfile(broken), /profile .*broken\.json is not valid JSON: /);
+});
+
+test('an unknown profile name lists the shipped ones', () => {
+  assert.throws(() => loadProfile('nope'), /profile "nope" not found: cannot read .*nope\.json .*; shipped profiles: ci, full, quick$/);
+  assert.throws(() => loadProfile('../x y'), /must be a profile name|not found/);
+});
