@@ -41,9 +41,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const graceMs = args['grace-ms'] === undefined ? 5_000 : checkNumber('--grace-ms', args['grace-ms'], -1, 600_000);
 
     const server = await startEchoServer({ host: args.host, port, window, maxMessageSize, delayMs });
-    process.stdout.write(`listening on ${formatTarget({ host: server.host, port: server.port })}\n`);
+    // Handlers first, then the ready line: a script may signal the moment it reads the line.
     // First signal: stop accepting and give open streams the grace period; a second one closes them now.
-    await new Promise<void>((resolve) => {
+    const stopped = new Promise<void>((resolve) => {
       let stopping = false;
       const stop = (): void => {
         if (stopping) return void server.shutdown(0);
@@ -53,5 +53,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    process.stdout.write(`listening on ${formatTarget({ host: server.host, port: server.port })}\n`);
+    await stopped;
   },
 };
