@@ -4,6 +4,9 @@ import { hideBin } from 'yargs/helpers';
 import { BenchError, ConfigError, describeError, ExitCode } from '../errors.js';
 import { harnessVersion } from '../results/environment.js';
 import { chatCommand } from './chat-command.js';
+import { checkCommand } from './check-command.js';
+import { compareCommand } from './compare-command.js';
+import { reportCommand } from './report-command.js';
 import { runCommand } from './run-command.js';
 import { serveCommand } from './serve-command.js';
 import { sweepCommand } from './sweep-command.js';
@@ -17,7 +20,10 @@ async function main(argv: string[]): Promise<number> {
       .command(chatCommand)
       .command(runCommand)
       .command(sweepCommand)
-      .demandCommand(1, 'Name a command: serve, chat or run (see --help)')
+      .command(reportCommand)
+      .command(compareCommand)
+      .command(checkCommand)
+      .demandCommand(1, 'Name a command: serve, chat, run, sweep, report, compare or check (see --help)')
       .recommendCommands()
       .strict()
       .fail((message, error) => {

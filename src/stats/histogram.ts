@@ -102,3 +102,18 @@ export function percentileValues(encoded: string, percentiles: readonly number[]
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
+
+/**
+ * HdrHistogram's percentile distribution text (`.hgrm`, as `outputPercentileDistribution`
+ * prints it): columns Value, Percentile, TotalCount, 1/(1-Percentile), then Mean, StdDeviation,
+ * Max, Total count, Buckets, SubBuckets. Values are divided by `unitScalingRatio` (1000: µs → ms).
+ */
+export function percentileDistributionText(encoded: string, unitScalingRatio = 1000, ticksPerHalfDistance = 5): string {
+  // The JS implementation: the WebAssembly one mis-formats fractions (0.050 printed as 0.500).
+  const histogram = hdr.decodeFromCompressedBase64(encoded, 64, false);
+  try {
+    return histogram.outputPercentileDistribution(ticksPerHalfDistance, unitScalingRatio);
+  } finally {
+    histogram.destroy();
+  }
+}

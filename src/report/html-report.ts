@@ -1,0 +1,134 @@
+/**
+ * The self-contained HTML report: inline CSS and inline SVG charts, no script and no external
+ * resource, so it opens offline.
+ */
+import type { ResultsFile, RunRecord } from '../types.js';
+import { formatBytes, formatCount, formatMicros } from './format.js';
+import { cellHgrm, parseHgrm } from './hgrm.js';
+import { buildReportSection, summaryRows, SUMMARY_HEADER, windowLabel, type HeatTable, type ReportCell, type ReportSection } from './report-model.js';
+import { escapeXml, percentileTicks, renderLineChart, type ChartSeries } from './svg-chart.js';
+import { percentileDistributionText } from '../stats/histogram.js';
+import { HGRM_UNIT_RATIO } from './hgrm.js';
+
+const STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:1320px;color:#222;padding:0 16px}
+h1{font-size:24px}h2{font-size:20px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:36px}h3{font-size:16px;margin-top:24px}
+table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ddd;padding:4px 8px;text-align:right;white-space:nowrap}
+th:first-child,td:first-child{text-align:left}table.kv td{text-align:left}th{background:#f6f6f6}
+.charts{display:flex;flex-wrap:wrap;gap:12px}.chart{border:1px solid #e4e4e4;max-width:100%;height:auto}
+.chart-title{font-size:13px;font-weight:600}.tick{font-size:11px;fill:#555}.axis-label{font-size:12px;fill:#333}.legend{font-size:11px}
+pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:320px}.notes li{margin:2px 0}.muted{color:#666}
+`;
+
+const esc = escapeXml;
+
+function kvTable(rows: readonly (readonly [string, string])[]): string {
+  return `<table class="kv">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[], cls = ''): string {
+  return `<table${cls ? ` class="${cls}"` : ''}><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+}
+
+/** Background colour: green for the best value of the table, red for the worst. */
+export function heatColour(value: number, min: number, max: number, higherIsBetter: boolean): string {
+  if (!Number.isFinite(value)) return '#fafafa';
+  const t = max > min ? (value - min) / (max - min) : 1;
+  const good = higherIsBetter ? t : 1 - t;
+  return `hsl(${Math.round(good * 120)},70%,82%)`;
+}
+
+function heatTableHtml(t: HeatTable): string {
+  const finite = t.values.flat().filter(Number.isFinite);
+  const min = Math.min(...finite);
+  const max = Math.max(...finite);
+  const format = (v: number): string => (Number.isFinite(v) ? (t.metric === 'p99' ? formatMicros(v) : formatCount(v)) : '—');
+  const head = `<tr><th>size \\ window</th>${t.windows.map((w) => `<th>${esc(windowLabel(w))}</th>`).join('')}</tr>`;
+  const body = t.sizes
+    .map(
+      (size, i) =>
+        `<tr><th>${esc(formatBytes(size))}</th>${(t.values[i] ?? [])
+          .map((v) => `<td style="background:${heatColour(v, min, max, t.metric !== 'p99')}">${esc(format(v))}</td>`)
+          .join('')}</tr>`,
+    )
+    .join('');
+  return `<div><h4>${esc(t.metric === 'p99' ? 'p99 latency' : 'msgs/s')} · ${esc(t.title)}</h4><table class="heat" data-metric="${t.metric}">${head}${body}</table></div>`;
+}
+
+function percentileSeries(name: string, hgrm: string, thin = false): ChartSeries {
+  const points = parseHgrm(hgrm)
+    .filter((p) => p.inverse !== null)
+    .map((p) => [p.inverse as number, p.value] as const);
+  return { name, points, thin };
+}
+
+function percentileChart(rc: ReportCell): string {
+  const merged = cellHgrm(rc.cell);
+  if (merged === null) return '';
+  const series: ChartSeries[] = [];
+  series.push(percentileSeries(rc.cell.runs.length > 1 ? `all ${rc.cell.runs.length} repetitions` : 'latency', merged));
+  if (rc.cell.runs.length > 1) {
+    rc.cell.runs.slice(0, 9).forEach((run, i) => series.push(percentileSeries(`repetition ${i + 1}`, percentileDistributionText(run.histograms.latencyUs, HGRM_UNIT_RATIO), true)));
+  }
+  const maxX = Math.max(1, ...series.flatMap((s) => s.points.map(([x]) => x)));
+  return renderLineChart(series, {
+    kind: 'percentiles',
+    title: `Latency by percentile · ${rc.label}`,
+    xLabel: 'percentile (log scale of 1/(1−p))',
+    yLabel: 'latency (ms)',
+    xLog: true,
+    xTicks: percentileTicks(maxX),
+    yFormat: (v) => `${Number(v.toPrecision(3))}`,
+  });
+}
+
+function overTimeCharts(rc: ReportCell): string {
+  const runs = rc.cell.runs.slice(0, 10);
+  if (runs.every((r) => r.timeSeries.length === 0)) return '';
+  const name = (i: number): string => (runs.length > 1 ? `repetition ${i + 1}` : rc.label);
+  const series = (pick: (p: RunRecord['timeSeries'][number]) => number): ChartSeries[] =>
+    runs.map((run, i) => ({ name: name(i), points: run.timeSeries.map((p) => [p.second, pick(p)] as const) }));
+  const warmup = rc.cell.config.warmupS;
+  const shade = warmup > 0 ? { from: 0, to: warmup, label: 'warm-up (not measured)' } : undefined;
+  const common = { xLabel: 'seconds since start', xFormat: (v: number) => `${v}`, shade };
+  return (
+    renderLineChart(series((p) => p.msgsPerS), { ...common, kind: 'throughput', title: `Throughput · ${rc.label}`, yLabel: 'msgs/s', yFormat: (v) => formatCount(v) }) +
+    renderLineChart(series((p) => p.p99Us / 1000), { ...common, kind: 'p99-over-time', title: `p99 latency · ${rc.label}`, yLabel: 'p99 (ms)', yFormat: (v) => `${Number(v.toPrecision(3))}` })
+  );
+}
+
+export function renderSectionHtml(section: ReportSection): string {
+  const out: string[] = [`<section class="results"><h2>${esc(section.title)}</h2>`];
+  out.push('<h3>Environment</h3>', kvTable(section.environment));
+  out.push('<h3>Configuration</h3>', kvTable(section.config));
+  if (section.definition !== null && section.definition !== undefined) out.push(`<details><summary>profile definition</summary><pre>${esc(JSON.stringify(section.definition, null, 2))}</pre></details>`);
+  out.push('<h3>Summary</h3>', table(SUMMARY_HEADER, summaryRows(section), 'summary'));
+  out.push('<p class="muted">msgs/s and latency percentiles are medians of the repetitions (± = farthest repetition from the median); max is the largest, errors the sum.</p>');
+  if (section.heatTables.length > 0) out.push('<h3>Size × window</h3><div class="charts">', ...section.heatTables.map(heatTableHtml), '</div>');
+  out.push('<h3>Latency percentile distribution</h3><p class="muted">x axis: 1/(1−p) on a log scale, as HdrHistogram\'s plotter draws it, so p99.9 and p99.99 are readable.</p><div class="charts">');
+  out.push(...section.cells.map(percentileChart));
+  out.push('</div><h3>Throughput and p99 over time</h3><div class="charts">', ...section.cells.map(overTimeCharts), '</div>');
+  if (section.notes.length > 0) out.push(`<h3>Notes</h3><ul class="notes">${section.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
+  out.push('</section>');
+  return out.join('\n');
+}
+
+export function renderHtmlReport(files: readonly { file: ResultsFile; source: string }[]): string {
+  const sections = files.map(({ file, source }) => renderSectionHtml(buildReportSection(file, source)));
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>grpc-stream-bench report</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>grpc-stream-bench report</h1>
+${sections.join('\n')}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,50 @@
+/** The figures that compare, check and report talk about, with one name each. */
+import type { RunRecord } from '../types.js';
+
+export type MetricUnit = 'msgs/s' | 'MiB/s' | 'µs' | 'count';
+
+export interface MetricDefinition {
+  /** Name used in thresholds and JSON output. */
+  name: string;
+  aliases: readonly string[];
+  /** Short column label. */
+  label: string;
+  unit: MetricUnit;
+  /** Which direction is an improvement. */
+  better: 'higher' | 'lower';
+  /** How repetitions combine into the cell's figure. */
+  combine: 'median' | 'sum' | 'max';
+  /** The figure of one repetition. */
+  of(run: RunRecord): number;
+}
+
+export const METRICS: readonly MetricDefinition[] = [
+  { name: 'msgs_per_s', aliases: ['msgs/s', 'rps'], label: 'msgs/s', unit: 'msgs/s', better: 'higher', combine: 'median', of: (r) => r.metrics.msgsPerS },
+  { name: 'mib_per_s', aliases: [], label: 'MiB/s', unit: 'MiB/s', better: 'higher', combine: 'median', of: (r) => r.metrics.mibPerSReceived },
+  { name: 'p50', aliases: ['median'], label: 'p50', unit: 'µs', better: 'lower', combine: 'median', of: (r) => r.metrics.latencyUs.p50 },
+  { name: 'p90', aliases: [], label: 'p90', unit: 'µs', better: 'lower', combine: 'median', of: (r) => r.metrics.latencyUs.p90 },
+  { name: 'p99', aliases: [], label: 'p99', unit: 'µs', better: 'lower', combine: 'median', of: (r) => r.metrics.latencyUs.p99 },
+  { name: 'p99_9', aliases: ['p999', 'p99.9'], label: 'p99.9', unit: 'µs', better: 'lower', combine: 'median', of: (r) => r.metrics.latencyUs.p999 },
+  { name: 'p99_99', aliases: ['p9999', 'p99.99'], label: 'p99.99', unit: 'µs', better: 'lower', combine: 'median', of: (r) => r.metrics.latencyUs.p9999 },
+  { name: 'max', aliases: [], label: 'max', unit: 'µs', better: 'lower', combine: 'max', of: (r) => r.metrics.latencyUs.max },
+  { name: 'errors', aliases: [], label: 'errors', unit: 'count', better: 'lower', combine: 'sum', of: (r) => r.metrics.errorsTotal },
+];
+
+/** The metrics compare shows by default. */
+export const COMPARE_METRICS = ['msgs_per_s', 'p50', 'p99', 'p99_9'] as const;
+
+export function findMetric(name: string): MetricDefinition | undefined {
+  const wanted = name.trim().toLowerCase();
+  return METRICS.find((m) => m.name === wanted || m.aliases.includes(wanted));
+}
+
+export function metricByName(name: string): MetricDefinition {
+  const metric = findMetric(name);
+  if (!metric) throw new RangeError(`unknown metric ${name}`);
+  return metric;
+}
+
+/** Metric names for messages: "msgs_per_s, mib_per_s, p50, …". */
+export function metricNames(): string {
+  return METRICS.map((m) => m.name).join(', ');
+}

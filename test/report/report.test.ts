@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { cellHgrm, hgrmFileName, parseHgrm } from '../../src/report/hgrm.js';
+import { heatColour, renderHtmlReport } from '../../src/report/html-report.js';
+import { renderMarkdownReport } from '../../src/report/markdown-report.js';
+import { niceTicks, percentileTicks } from '../../src/report/svg-chart.js';
+import { cellsOf } from '../../src/results/cell-samples.js';
+import { summarizeEncoded } from '../../src/stats/histogram.js';
+import { reportSweep } from '../helpers/report-fixtures.js';
+import { initHistograms, runFile, syntheticRun } from '../helpers/synthetic-results.js';
+
+await initHistograms();
+const sweep = reportSweep();
+const run = runFile(syntheticRun({ msgsPerS: 12_345, latencyUs: 250 }));
+
+describe('Markdown report', () => {
+  const md = renderMarkdownReport([
+    { file: run, source: 'run.json' },
+    { file: sweep, source: 'sweep.json' },
+  ]);
+  it('has environment, configuration and summary of each file', () => {
+    assert.match(md, /^# grpc-stream-bench report/);
+    assert.match(md, /## run · run\.json/);
+    assert.match(md, /## sweep "quick" · sweep\.json/);
+    assert.match(md, /\| node \/ grpc-js \| v20\.20\.2 \/ 1\.14\.7 \|/);
+    assert.match(md, /\| message size \| 16 B \|/);
+    assert.match(md, /\| varies by cell \| message size, compression, flow-control window \|/);
+    assert.match(md, /\| cell \| reps \| msgs\/s \| MiB\/s \| p50 \| p90 \| p99 \| p99\.9 \| p99\.99 \| max \| errors \|/);
+    assert.match(md, /\| streams=1,inFlight=1,size=16,compression=identity,window=default \| 1 \| 12,345 \|/);
+  });
+  it('has a size × window table per compression, and the compression note', () => {
+    assert.match(md, /\*\*msgs\/s · compression=identity\*\*/);
+    assert.match(md, /\*\*p99 latency · compression=gzip\*\*/);
+    assert.match(md, /\| size \\ window \| 65535 B \| 1 MiB \|\n\| --- \| ---: \| ---: \|\n\| 16 B \| 125,900 \| 150,900 \|/);
+    assert.match(md, /never compresses its responses/);
+  });
+});
+
+describe('HTML report', () => {
+  const html = renderHtmlReport([{ file: sweep, source: 'sweep.json' }]);
+  it('is self-contained: no external resource, no script', () => {
+    assert.doesNotMatch(html, /<script|<link|src="http|href="http|url\(http|@import/i);
+  });
+  it('has a percentile chart per cell and throughput and p99 over time', () => {
+    assert.equal(html.match(/data-chart="percentiles"/g)?.length, sweep.cells.length);
+    assert.equal(html.match(/data-chart="throughput"/g)?.length, sweep.cells.length);
+    assert.equal(html.match(/data-chart="p99-over-time"/g)?.length, sweep.cells.length);
+    assert.match(html, />99\.9%<\/text>/);
+  });
+  it('colour-scales the size × window tables', () => {
+    assert.equal(html.match(/<table class="heat"/g)?.length, 4);
+    assert.match(html, /background:hsl\(120,70%,82%\)/);
+    assert.match(html, /background:hsl\(0,70%,82%\)/);
+  });
+  it('heatColour: best green, worst red, lower-is-better reversed', () => {
+    assert.equal(heatColour(10, 0, 10, true), 'hsl(120,70%,82%)');
+    assert.equal(heatColour(10, 0, 10, false), 'hsl(0,70%,82%)');
+    assert.equal(heatColour(Number.NaN, 0, 10, true), '#fafafa');
+  });
+});
+
+describe('.hgrm', () => {
+  const cell = cellsOf(run, 'run.json')[0]!;
+  const text = cellHgrm(cell)!;
+  it("follows HdrHistogram's outputPercentileDistribution layout", () => {
+    const lines = text.split('\n');
+    assert.equal(lines[0], '       Value     Percentile TotalCount 1/(1-Percentile)');
+    assert.equal(lines[1], '');
+    assert.match(lines[2]!, /^[ \d]{8}\.\d{3} 0\.000000000000 [ \d]{10} {11}1\.00$/);
+    assert.match(text, /\n#\[Mean    = +\d+\.\d{3}, StdDeviation   = +\d+\.\d{3}\]\n#\[Max     = +\d+\.\d{3}, Total count    = +\d+\]\n#\[Buckets = +\d+, SubBuckets     = +\d+\]\n$/);
+  });
+  it('holds the run histogram in milliseconds', () => {
+    const points = parseHgrm(text);
+    const summary = summarizeEncoded([run.run.histograms.latencyUs]);
+    const last = points[points.length - 1]!;
+    assert.equal(last.percentile, 1);
+    assert.equal(last.inverse, null);
+    assert.equal(last.totalCount, summary.count);
+    assert.ok(Math.abs(last.value - summary.max / 1000) < 0.001);
+    const median = points.find((p) => p.percentile >= 0.5)!;
+    assert.ok(Math.abs(median.value - summary.p50 / 1000) < 0.001);
+  });
+  it('names files after the cell', () => {
+    assert.equal(hgrmFileName('', 'compression=gzip,size=16'), 'compression-gzip_size-16.hgrm');
+    assert.equal(hgrmFileName('base', 'run'), 'base_run.hgrm');
+  });
+});
+
+describe('chart axes', () => {
+  it('niceTicks covers the maximum with round steps', () => assert.deepEqual(niceTicks(9.2), [0, 2, 4, 6, 8, 10]));
+  it('percentile ticks are 1/(1−p) powers of ten', () => assert.deepEqual(percentileTicks(2000).map((t) => t.label), ['0%', '90%', '99%', '99.9%', '99.99%']));
+});
