@@ -5,7 +5,7 @@
  */
 import type { AxisValue, ResultsFile, RunConfig, RunRecord } from '../types.js';
 import { METRICS, type MetricDefinition } from './metric-definitions.js';
-import { median } from '../stats/significance.js';
+import { median } from '../stats/spread.js';
 import { workloadKey } from './workload-key.js';
 
 export interface CellSamples {

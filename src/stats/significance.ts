@@ -12,6 +12,7 @@
  * fewer repetitions can never be significant (`testable` is false).
  */
 import { seededRandom } from './seeded-random.js';
+import { median, quantileSorted } from './spread.js';
 
 /** Two-sided; 0.05 in the direction of the change. */
 export const SIGNIFICANCE_ALPHA = 0.1;
@@ -22,27 +23,10 @@ export const BOOTSTRAP_CONFIDENCE = 0.95;
 export const BOOTSTRAP_RESAMPLES = 10_000;
 export const BOOTSTRAP_SEED = 20_240_601;
 
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 /** b / a, with 0 / 0 = 1 (no change). */
 export function ratioOf(a: number, b: number): number {
   if (a === 0) return b === 0 ? 1 : Number.POSITIVE_INFINITY;
   return b / a;
-}
-
-/** Linear-interpolated quantile of sorted values, q in [0, 1]. */
-function quantileSorted(sorted: readonly number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  const a = sorted[lo] as number;
-  const b = sorted[hi] as number;
-  return lo === hi || a === b ? a : a + (b - a) * (pos - lo);
 }
 
 export interface RatioInterval {

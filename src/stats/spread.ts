@@ -15,6 +15,12 @@ export function quantileSorted(sorted: readonly number[], p: number): number {
   return a + (b - a) * (position - lower);
 }
 
+/** Median of a list (NaN when empty). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  return quantileSorted([...values].sort((a, b) => a - b), 0.5);
+}
+
 /** Median, extremes and quartiles of a non-empty list of numbers. */
 export function spreadOf(values: readonly number[]): Spread {
   if (values.length === 0) throw new RangeError('spread of an empty list');

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -91,9 +91,14 @@ export function startServerProcess(command: string, args: string[], timeoutMs = 
   });
 }
 
-/** The echo server of this project, as a separate process. */
-export function startEchoServe(extraArgs: string[] = []): Promise<ServerProcess> {
-  return startServerProcess(process.execPath, [CLI, 'serve', '--port', '0', ...extraArgs]);
+/** Whether processes can be pinned here (Linux, taskset, at least 2 CPUs). */
+export const CAN_PIN = process.platform === 'linux' && cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
+
+/** The echo server of this project, as a separate process; pinned to `cpus` where pinning works. */
+export function startEchoServe(extraArgs: string[] = [], options: { cpus?: string } = {}): Promise<ServerProcess> {
+  const args = [CLI, 'serve', '--port', '0', ...extraArgs];
+  if (options.cpus !== undefined && CAN_PIN) return startServerProcess('taskset', ['-c', options.cpus, process.execPath, ...args]);
+  return startServerProcess(process.execPath, args);
 }
 
 /** The raw-http2 fault server fixture, as a separate process. */

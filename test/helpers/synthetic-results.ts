@@ -4,7 +4,7 @@
  */
 import { resolveRunConfig } from '../../src/config/resolve-run.js';
 import { createLatencyHistogram, encodeHistogram, initHistograms, mergeEncodedToEncoded, recordLatency, summarize, summarizeEncoded } from '../../src/stats/histogram.js';
-import { median } from '../../src/stats/significance.js';
+import { median } from '../../src/stats/spread.js';
 import { seededRandom } from '../../src/stats/seeded-random.js';
 import { emptyCounters } from '../../src/stats/aggregate.js';
 import {

@@ -8,37 +8,46 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli, startEchoServe, tempDir, type ServerProcess } from '../helpers/cli.js';
+import { CAN_PIN, runCli, startEchoServe, tempDir, type ServerProcess } from '../helpers/cli.js';
 
-const LOAD = ['--duration', '1', '--warmup', '0.3', '--streams', '2', '--in-flight', '1'];
-const GATE = ['-t', 'p50 regress < 150%', '-t', 'msgs_per_s regress < 60%', '-t', 'errors == 0'];
+// Servers on CPU 0, the generator on CPU 1: unpinned ping-pong flips between same-core and
+// cross-core hand-offs, which alone moves p50 several-fold between runs.
+const PIN = CAN_PIN ? ['--client-cpus', '1'] : [];
+const LOAD = ['--duration', '1', '--warmup', '0.3', '--streams', '2', '--in-flight', '1', ...PIN];
+// The 2 ms delay is ≥ 10× the loopback round trip: p50 rises > 1000%, msgs/s falls > 80%.
+const GATE = ['-t', 'p50 regress < 400%', '-t', 'msgs_per_s regress < 70%', '-t', 'errors == 0'];
 
 describe('check end to end', () => {
   const dir = tempDir();
   let fast: ServerProcess;
   let slow: ServerProcess;
   before(async () => {
-    [fast, slow] = await Promise.all([startEchoServe(), startEchoServe(['--delay-ms', '2'])]);
+    [fast, slow] = await Promise.all([startEchoServe([], { cpus: '0' }), startEchoServe(['--delay-ms', '2'], { cpus: '0' })]);
   });
   after(async () => {
     await Promise.all([fast?.stop(), slow?.stop()]);
   });
 
-  const runTimes = async (target: string, name: string, times: number): Promise<string[]> => {
-    const files: string[] = [];
-    for (let i = 0; i < times; i++) {
-      const out = join(dir, `${name}-${i}.json`);
-      const r = await runCli(['run', '--target', target, ...LOAD, '--out', out], { timeoutMs: 30_000 });
-      assert.equal(r.code, 0, r.stderr);
-      files.push(out);
+  /** Three runs per side, interleaved (a, b, c, a, b, c, …) so machine drift hits every side alike. */
+  const runInterleaved = async (sides: Array<{ name: string; target: string }>): Promise<string[][]> => {
+    const files: string[][] = sides.map(() => []);
+    for (let i = 0; i < 3; i++) {
+      for (const [s, side] of sides.entries()) {
+        const out = join(dir, `${side.name}-${i}.json`);
+        const r = await runCli(['run', '--target', side.target, ...LOAD, '--out', out], { timeoutMs: 30_000 });
+        assert.equal(r.code, 0, r.stderr);
+        files[s]!.push(out);
+      }
     }
     return files;
   };
 
   it('a baseline against the echo server passes against it and fails against serve --delay-ms 2', { timeout: 120_000 }, async () => {
-    const baseline = await runTimes(fast.target, 'baseline', 3);
-    const same = await runTimes(fast.target, 'same', 3);
-    const delayed = await runTimes(slow.target, 'delayed', 3);
+    const [baseline, same, delayed] = (await runInterleaved([
+      { name: 'baseline', target: fast.target },
+      { name: 'same', target: fast.target },
+      { name: 'delayed', target: slow.target },
+    ])) as [string[], string[], string[]];
     const summary = join(dir, 'summary.md');
 
     const pass = await runCli(['check', '--results', ...same, '--baseline', ...baseline, ...GATE, '--summary', summary]);
@@ -47,8 +56,8 @@ describe('check end to end', () => {
 
     const fail = await runCli(['check', '--results', ...delayed, '--baseline', ...baseline, ...GATE], { env: { GITHUB_STEP_SUMMARY: summary } });
     assert.equal(fail.code, 5, `${fail.stdout}\n${fail.stderr}`);
-    assert.match(fail.stdout, /"p50 regress < 150%"\s+.*FAIL \(significant\)/);
-    assert.match(fail.stdout, /"msgs_per_s regress < 60%"\s+.*FAIL \(significant\)/);
+    assert.match(fail.stdout, /"p50 regress < 400%"\s+.*FAIL \(significant\)/);
+    assert.match(fail.stdout, /"msgs_per_s regress < 70%"\s+.*FAIL \(significant\)/);
     assert.match(fail.stdout, /check failed: 2 of 3 threshold checks failed/);
 
     const md = readFileSync(summary, 'utf8');
@@ -64,7 +73,7 @@ describe('check end to end', () => {
 
   it('A/B: baseline and candidate servers measured interleaved in one invocation', { timeout: 120_000 }, async () => {
     const out = join(dir, 'ab.json');
-    const ab = await runCli(['check', '--ab', '--target', fast.target, '--candidate-target', slow.target, ...LOAD, '--repeat', '3', '--seed', '1', '--out', out, '-t', 'p50 regress < 150%'], {
+    const ab = await runCli(['check', '--ab', '--target', fast.target, '--candidate-target', slow.target, ...LOAD, '--repeat', '3', '--seed', '1', '--out', out, '-t', 'p50 regress < 400%'], {
       timeoutMs: 90_000,
     });
     assert.equal(ab.code, 5, `${ab.stdout}\n${ab.stderr}`);

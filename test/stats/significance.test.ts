@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bootstrapRatioOfMedians, compareSamples, mannWhitneyU, median, minimumPValue, standardNormalCdf } from '../../src/stats/significance.js';
+import { bootstrapRatioOfMedians, compareSamples, mannWhitneyU, minimumPValue, standardNormalCdf } from '../../src/stats/significance.js';
+import { median } from '../../src/stats/spread.js';
 
 const close = (actual: number, expected: number, tolerance = 1e-9): void =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} is not within ${tolerance} of ${expected}`);
