@@ -3,6 +3,9 @@
 export const COMPRESSIONS = ['identity', 'deflate', 'gzip'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
 
+export const PACINGS = ['spin', 'timer'] as const;
+export type Pacing = (typeof PACINGS)[number];
+
 /** A fully resolved, validated `run` configuration. */
 export interface RunConfig {
   /** host:port of the RouteChat server; null starts the embedded echo server. */
@@ -26,6 +29,11 @@ export interface RunConfig {
   /** Measured messages (after warm-up) at which the run stops; null = stop on duration. */
   messages: number | null;
   verify: boolean;
+  /**
+   * Open-loop pacing: 'spin' busy-waits the last ~1 ms before each due send (sends within tens
+   * of µs, costs the generator's CPU); 'timer' sleeps on timers (~1 ms resolution, idle CPU).
+   */
+  pacing: Pacing;
   /** Upper bound on the whole load phase, a guard against runs that never finish. */
   timeoutS: number;
   /** How long to wait for outstanding echoes after sending stops. */
@@ -56,6 +64,7 @@ export interface WorkerTask {
   /** This worker's share of the measured messages; null = stop on duration. */
   messages: number | null;
   verify: boolean;
+  pacing: Pacing;
   drainTimeoutMs: number;
   timeoutMs: number;
 }
@@ -106,6 +115,8 @@ export interface Counters {
   errorsByStatus: Record<string, number>;
   /** Open-loop messages that could not be sent at their intended time (late by > 1 ms). */
   lateSends: number;
+  /** Open loop: sum over measured messages of (actual − intended send time), ms. */
+  sendLagMsTotal: number;
 }
 
 export interface WorkerResult {

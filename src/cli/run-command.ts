@@ -27,6 +27,7 @@ export interface RunFlags {
   duration?: string;
   messages?: string;
   verify: boolean;
+  pacing?: string;
   timeout?: string;
   'drain-timeout'?: string;
   'server-cpus'?: string;
@@ -52,6 +53,7 @@ export function withRunFlags<T>(y: Argv<T>): Argv<T & RunFlags> {
     .option('duration', { ...text, describe: 'Measured seconds after the warm-up [default: 10]' })
     .option('messages', { ...text, describe: 'Stop after this many measured messages instead of a duration' })
     .option('verify', { type: 'boolean', default: false, describe: 'Check every echo equals "Server received: " + sent' })
+    .option('pacing', { ...text, describe: 'Open-loop pacing: spin (busy-waits the last ~1 ms before each send, sends within tens of µs) or timer (~1 ms resolution, idle CPU) [default: spin]' })
     .option('timeout', { ...text, describe: 'Hard limit on the load phase, seconds [default: warm-up + duration + 32, or 600]' })
     .option('drain-timeout', { ...text, describe: 'Seconds to wait for outstanding echoes after sending stops [default: 2]' })
     .option('server-cpus', { ...text, describe: 'CPUs for the embedded server (taskset list), "none" to not pin [default: first half]' })
@@ -76,6 +78,7 @@ export function runInputFromFlags(f: RunFlags): RunInput {
     duration: f.duration,
     messages: f.messages,
     verify: f.verify,
+    pacing: f.pacing,
     timeout: f.timeout,
     drainTimeout: f['drain-timeout'],
     serverCpus: f['server-cpus'],

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { COMPRESSIONS, type RunConfig } from '../types.js';
+import { COMPRESSIONS, PACINGS, type RunConfig } from '../types.js';
 import { checkBytes, checkChoice, checkCpuList, checkInteger, checkNumber } from './checks.js';
 import { defaultCpuSplit } from './placement.js';
 import {
@@ -34,6 +34,7 @@ export interface RunInput {
   duration?: unknown;
   messages?: unknown;
   verify?: unknown;
+  pacing?: unknown;
   timeout?: unknown;
   drainTimeout?: unknown;
   serverCpus?: unknown;
@@ -61,6 +62,7 @@ export const RUN_FLAG_NAMES: RunFieldNames = {
   duration: '--duration',
   messages: '--messages',
   verify: '--verify',
+  pacing: '--pacing',
   timeout: '--timeout',
   drainTimeout: '--drain-timeout',
   serverCpus: '--server-cpus',
@@ -172,6 +174,7 @@ export function resolveRunConfig(input: RunInput, machine: Machine, names: RunFi
     durationS,
     messages,
     verify: input.verify === true,
+    pacing: given(input.pacing) ? checkChoice(n.pacing, input.pacing, PACINGS) : 'spin',
     timeoutS,
     drainTimeoutS,
     serverCpus,

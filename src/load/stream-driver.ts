@@ -17,10 +17,10 @@ export interface StreamDriverOptions {
   /** Called when the stream finished (ended, failed or closed by us). */
   onFinished: () => void;
   /**
-   * Called after every echo and 'drain': the run may be complete, and when `blocked` is true an
-   * open-loop stream that owes messages has room again and wants the pump.
+   * Called after every echo and 'drain': the run may be complete, and an open-loop stream passes
+   * itself when it was held back with messages due and now has room again.
    */
-  onRoom: (blocked: boolean) => void;
+  onRoom: (unblocked: StreamDriver | null) => void;
   /** Called once when this stream will send no more measured messages (budget spent or stream finished). */
   onDone: () => void;
 }
@@ -65,7 +65,7 @@ export class StreamDriver {
     call.on('drain', () => {
       this.writable = true;
       if (this.options.schedule === null) this.fill(performance.now());
-      else this.options.onRoom(true);
+      else this.options.onRoom(this.blocked ? this : null);
     });
   }
 
@@ -92,13 +92,18 @@ export class StreamDriver {
     const due = dueCount(schedule, now);
     while (this.scheduled < due && this.canSend()) {
       const intended = intendedTime(schedule, this.scheduled);
-      if (now - intended > LATE_MS && this.state.isMeasured(intended)) this.state.counters.lateSends++;
+      if (this.state.isMeasured(intended)) this.state.recordSendLag(now - intended, LATE_MS);
       this.send(intended, now);
       this.scheduled++;
     }
-    this.blocked = this.scheduled < due && !this.budgetSpent && !this.sendingStopped;
-    if (this.scheduled < due) return Number.POSITIVE_INFINITY; // an echo or 'drain' wakes the pump
+    this.blocked = this.scheduled < due && !this.budgetSpent && !this.sendingStopped && !this.finished;
+    if (this.scheduled < due || this.budgetSpent || this.sendingStopped || this.finished) return Number.POSITIVE_INFINITY;
     return intendedTime(schedule, this.scheduled);
+  }
+
+  /** Open loop: when the next unsent message is due. */
+  nextDue(): number {
+    return intendedTime(this.options.schedule as Schedule, this.scheduled);
   }
 
   stopSending(): void {
@@ -151,7 +156,7 @@ export class StreamDriver {
     this.queue.shift();
     this.state.outstanding--;
     if (this.options.schedule === null) this.fill(now);
-    this.options.onRoom(this.blocked);
+    this.options.onRoom(this.blocked ? this : null);
   }
 
   private onEnd(): void {

@@ -46,6 +46,12 @@ export class WorkerState {
     }
   }
 
+  /** Open loop: how late a measured message went out (ms); above `lateMs` it counts as late. */
+  recordSendLag(lagMs: number, lateMs: number): void {
+    this.counters.sendLagMsTotal += lagMs;
+    if (lagMs > lateMs) this.counters.lateSends++;
+  }
+
   recordStreamError(statusName: string, details: string): void {
     this.counters.errorsByStatus[statusName] = (this.counters.errorsByStatus[statusName] ?? 0) + 1;
     this.intervalErrors++;

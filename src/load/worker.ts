@@ -11,6 +11,7 @@ import { loadStreamProto, type StreamServiceClient } from '../grpc/proto.js';
 import { splitEvenly } from '../plan/split-run.js';
 import { encodeHistogram, initHistograms } from '../stats/histogram.js';
 import type { ControlMessage, StopReason, WorkerMessage, WorkerResult, WorkerTask } from '../types.js';
+import { OpenLoopScheduler } from './open-loop-scheduler.js';
 import { streamSchedule } from './pacer.js';
 import { StreamDriver } from './stream-driver.js';
 import { WorkerState } from './worker-state.js';
@@ -72,7 +73,7 @@ async function drive(
   };
   let finishedStreams = 0;
   let doneStreams = 0;
-  let wake: (blocked?: boolean) => void = () => undefined;
+  let wake: (unblocked?: StreamDriver | null) => void = () => undefined;
   const drivers: StreamDriver[] = [];
   const streamOptions = (i: number, startMs: number) => ({
     inFlight: task.inFlight,
@@ -84,7 +85,7 @@ async function drive(
       wake();
       if (finishedStreams === drivers.length && stopReason === null) stop('all-streams-failed');
     },
-    onRoom: (blocked: boolean) => wake(blocked),
+    onRoom: (unblocked: StreamDriver | null) => wake(unblocked),
     onDone: () => {
       doneStreams++;
     },
@@ -139,35 +140,22 @@ async function drive(
   });
   const budgetsSpent = (): boolean => budgets !== null && doneStreams === drivers.length;
   const allAnswered = (): boolean => state.outstanding === 0;
-  let pumpTimer: NodeJS.Timeout | undefined;
-  let pumpQueued = false;
-  const pump = (): void => {
-    pumpQueued = false;
-    if (stopReason !== null) return;
-    const now = performance.now();
-    let next = Number.POSITIVE_INFINITY;
-    for (const driver of drivers) if (!driver.finished) next = Math.min(next, driver.pump(now));
-    clearTimeout(pumpTimer);
-    if (next !== Number.POSITIVE_INFINITY && next > now) pumpTimer = setTimeout(pump, next - now);
-  };
-  wake = (blocked = false) => {
+  const scheduler = task.rate === null ? null : new OpenLoopScheduler(drivers, task.pacing === 'spin');
+  wake = (unblocked = null) => {
     if (stopReason !== null) return;
     if (budgets !== null && budgetsSpent() && allAnswered()) stop('messages');
-    else if (blocked && task.rate !== null && !pumpQueued) {
-      pumpQueued = true;
-      setImmediate(pump);
-    }
+    else scheduler?.wake(unblocked);
   };
-  if (task.rate === null) {
+  if (scheduler === null) {
     const now = performance.now();
     for (const driver of drivers) driver.fill(now);
   } else {
-    pump();
+    scheduler.pump();
   }
   if (stopReason === null && budgetsSpent() && allAnswered()) stop('messages');
 
   await sendingDone;
-  clearTimeout(pumpTimer);
+  scheduler?.stop();
   for (const timer of timers) clearTimeout(timer);
 
   // Drain: wait for outstanding echoes, then half-close and let the server end each stream.

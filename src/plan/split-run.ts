@@ -31,6 +31,7 @@ export function splitRun(config: RunConfig, target: string): WorkerTask[] {
       durationMs: config.durationS === null ? null : config.durationS * 1000,
       messages: perStreamMessages === null ? null : sum(perStreamMessages.slice(firstStream, firstStream + workerStreams)),
       verify: config.verify,
+      pacing: config.pacing,
       drainTimeoutMs: config.drainTimeoutS * 1000,
       timeoutMs: config.timeoutS * 1000,
     };

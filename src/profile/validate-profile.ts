@@ -26,6 +26,7 @@ export const PROFILE_SETTINGS = [
   'warmup',
   'duration',
   'verify',
+  'pacing',
   'timeout',
   'drainTimeout',
   'serverCpus',

@@ -54,6 +54,7 @@ const CONFIG_LABELS: Record<keyof RunConfig, string> = {
   durationS: 'duration (s)',
   messages: 'messages',
   verify: 'verify echoes',
+  pacing: 'open-loop pacing',
   timeoutS: 'timeout (s)',
   drainTimeoutS: 'drain timeout (s)',
   serverCpus: 'server CPUs',

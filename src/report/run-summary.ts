@@ -37,6 +37,9 @@ export function renderRunSummary(run: RunRecord): string {
   lines.push(renderTable(['', 'msgs/s', 'MiB/s out', 'MiB/s in', ...LATENCY_HEADER, 'errors'], rows));
   lines.push('');
   lines.push(`messages   ${formatCount(c.sent)} sent · ${formatCount(c.received)} echoed · ${formatCount(c.unanswered)} unanswered · ${formatCount(c.mismatches)} wrong echoes${run.config.verify ? ' (verified)' : ''}`);
+  if (run.config.rate !== null && c.sent > 0) {
+    lines.push(`pacing     sends were ${formatMicros((c.sendLagMsTotal / c.sent) * 1000)} after their intended time on average · ${((100 * c.lateSends) / c.sent).toFixed(1)}% more than 1 ms late`);
+  }
   const statuses = Object.entries(c.errorsByStatus).map(([name, n]) => `${name} ×${n}`);
   if (statuses.length > 0 || c.streamsEndedEarly > 0) {
     lines.push(`errors     ${[...statuses, c.streamsEndedEarly > 0 ? `streams ended early ×${c.streamsEndedEarly}` : ''].filter(Boolean).join(' · ')}`);

@@ -14,6 +14,7 @@ export function emptyCounters(): Counters {
     streamsEndedEarly: 0,
     errorsByStatus: {},
     lateSends: 0,
+    sendLagMsTotal: 0,
   };
 }
 
@@ -31,6 +32,7 @@ export function sumCounters(parts: readonly Counters[]): Counters {
     total.unanswered += c.unanswered;
     total.streamsEndedEarly += c.streamsEndedEarly;
     total.lateSends += c.lateSends;
+    total.sendLagMsTotal += c.sendLagMsTotal;
     for (const [name, n] of Object.entries(c.errorsByStatus)) total.errorsByStatus[name] = (total.errorsByStatus[name] ?? 0) + n;
   }
   return total;

@@ -10,9 +10,10 @@ export interface DiagnoseInput {
   embeddedServer: boolean;
 }
 
-/** Plain-language warnings about what could make the figures misleading. */
-export function diagnoseRun({ config, metrics, placement, embeddedServer }: DiagnoseInput): string[] {
-  const warnings: string[] = [];
+/** Mean open-loop send lag (ms) above which spin pacing is judged not to keep up. */
+export const SATURATED_LAG_MS = 0.2;
+
+function warnSaturation(metrics: RunMetrics, placement: CpuPlacement, warnings: string[]): void {
   const pct = (x: number): string => `${Math.round(x * 100)}%`;
   metrics.generator.workerEventLoopUtilization.forEach((elu, i) => {
     if (elu > SATURATION) {
@@ -23,7 +24,22 @@ export function diagnoseRun({ config, metrics, placement, embeddedServer }: Diag
   if (cpu !== null && cpu > SATURATION) {
     warnings.push(`generator saturated: it used ${pct(cpu)} of its CPUs (${placement.clientCpus ?? 'all'}); the figures may measure the generator, not the server`);
   }
+}
+
+/** Plain-language warnings about what could make the figures misleading. */
+export function diagnoseRun({ config, metrics, placement, embeddedServer }: DiagnoseInput): string[] {
+  const warnings: string[] = [];
+  const pct = (x: number): string => `${Math.round(x * 100)}%`;
   const c = metrics.counters;
+  if (config.rate !== null && config.pacing === 'spin') {
+    // Spin pacing keeps the event loop and the CPU busy by design; whether the generator kept
+    // up shows in how late its sends went out.
+    if (c.sent > 0 && c.sendLagMsTotal / c.sent > SATURATED_LAG_MS) {
+      warnings.push(`generator saturated: sends went out ${Math.round((1000 * c.sendLagMsTotal) / c.sent)} µs after their intended time on average; the figures may measure the generator, not the server`);
+    }
+  } else {
+    warnSaturation(metrics, placement, warnings);
+  }
   if (config.rate !== null && metrics.durationS > 0) {
     const sentRate = c.sent / metrics.durationS;
     if (sentRate < config.rate * 0.95) {

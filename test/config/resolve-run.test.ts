@@ -37,6 +37,8 @@ test('open loop defaults the in-flight cap to 1024 and accepts byte units', () =
   assert.equal(config.inFlight, 1024);
   assert.equal(config.size, 1024);
   assert.equal(config.window, 1_048_576);
+  assert.equal(config.pacing, 'spin');
+  assert.equal(resolveRunConfig({ rate: 100, pacing: 'timer' }, linux2).pacing, 'timer');
 });
 
 test('--messages replaces the duration and sets a longer timeout', () => {
@@ -55,6 +57,7 @@ const bad: Array<[RunInput, string]> = [
   [{ workers: 'two' }, '--workers must be an integer from 1 to 64, got "two"'],
   [{ inFlight: 0 }, '--in-flight must be an integer from 1 to 65536, got 0'],
   [{ compression: 'br' }, '--compression must be one of identity, deflate, gzip, got "br"'],
+  [{ pacing: 'sleep' }, '--pacing must be one of spin, timer, got "sleep"'],
   [{ window: 100 }, '--window must be an integer from 65535 to 2147483647, got 100'],
   [{ rate: 0 }, '--rate must be a number greater than 0 and at most 10000000, got 0'],
   [{ duration: 0 }, '--duration must be a number greater than 0 and at most 86400, got 0'],
