@@ -115,8 +115,12 @@ export interface Counters {
   errorsByStatus: Record<string, number>;
   /** Open-loop messages that could not be sent at their intended time (late by > 1 ms). */
   lateSends: number;
-  /** Open loop: sum over measured messages of (actual − intended send time), ms. */
+  /** Open loop: sum of (actual − intended send time) over measured sends the generator paced itself, ms. */
   sendLagMsTotal: number;
+  /** Open loop: measured sends that went out late because the in-flight cap or backpressure held them back. */
+  heldBackSends: number;
+  /** Open loop: measured messages the server's backpressure kept from being sent even by the end of the drain. */
+  unsent: number;
 }
 
 export interface WorkerResult {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import type { CommandModule } from 'yargs';
 import { checkChoice, checkNumber } from '../config/checks.js';
@@ -18,7 +19,6 @@ interface ChatArgs {
 }
 
 const SEED_MESSAGES = ['Hello', 'World', 'How', 'Are', 'You'];
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const chatCommand: CommandModule<object, ChatArgs> = {
   command: 'chat [messages..]',

@@ -20,7 +20,6 @@ export const RUN_DEFAULTS = {
   warmupS: 1,
   durationS: 10,
   drainTimeoutS: 2,
-  verify: false,
 } as const;
 
 /** Window bounds from the HTTP/2 spec (RFC 9113 §6.9.1). */

@@ -20,9 +20,12 @@ export class PayloadFactory {
     return digits + this.padding.slice(digits.length);
   }
 
-  /** Whether `reply` is exactly the echo of message `seq`. */
+  /** Whether `reply` is exactly the echo of message `seq` (compared in place: no payload is rebuilt). */
   isEcho(reply: string, seq: number): boolean {
-    return reply.length === ECHO_PREFIX.length + this.size && reply.startsWith(ECHO_PREFIX) && reply.endsWith(this.make(seq));
+    if (reply.length !== ECHO_PREFIX.length + this.size || !reply.startsWith(ECHO_PREFIX)) return false;
+    const digits = String(seq);
+    if (digits.length >= this.size) return reply.endsWith(digits.slice(digits.length - this.size));
+    return reply.startsWith(digits, ECHO_PREFIX.length) && reply.endsWith(this.padding.slice(digits.length));
   }
 
   /** Cheap plausibility check done on every reply: the echo has the expected length. */

@@ -1,9 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
+let original: string | null | undefined;
+
+/** The CPUs this process could run on before the harness pinned it (read once, before any pinning). */
+export function originalAffinity(): string | null {
+  if (original === undefined) original = readAffinity(process.pid);
+  return original;
+}
+
 /** Pins every thread of a process (taskset -a); threads created later inherit the mask. */
 export function pinProcess(pid: number, cpus: string): void {
-  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+  if (pid === process.pid) originalAffinity();
+  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 /** The CPU list a process may run on, as taskset reports it, or null where unknown. */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { BenchError } from '../errors.js';
-import { processCpuUs } from './cpu-affinity.js';
+import { canPin, originalAffinity, processCpuUs } from './cpu-affinity.js';
 import { childExecArgv, siblingModule } from './module-path.js';
 
 export interface EmbeddedServerOptions {
@@ -22,6 +22,19 @@ export interface EmbeddedServer {
 }
 
 const READY_TIMEOUT_MS = 15_000;
+
+/** Servers still running; killed if this process exits any way at all (a second Ctrl-C included). */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const server of live) server.kill('SIGKILL');
+  });
+}
 const STOP_TIMEOUT_MS = 5_000;
 
 /** The `serve` arguments for these options. */
@@ -39,9 +52,13 @@ export function serveArgs(options: EmbeddedServerOptions): string[] {
 export function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const cli = siblingModule(import.meta.url, '../cli/main.js');
   const node = [...childExecArgv(import.meta.url), cli, ...serveArgs(options)];
-  const child: ChildProcess = options.cpus
-    ? spawn('taskset', ['-c', options.cpus, process.execPath, ...node], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // Unpinned still means an explicit mask: the CPUs this process had before the generator was
+  // pinned, so a server started after pinning does not inherit the generator's CPUs.
+  const cpus = options.cpus ?? (canPin() ? originalAffinity() : null);
+  const child: ChildProcess = cpus
+    ? spawn('taskset', ['-c', cpus, process.execPath, ...node], { stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(process.execPath, node, { stdio: ['ignore', 'pipe', 'pipe'] });
+  track(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

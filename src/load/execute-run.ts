@@ -5,8 +5,9 @@ import { splitRun } from '../plan/split-run.js';
 import { buildTimeSeries, countErrors, mergeWorkerResults } from '../stats/aggregate.js';
 import { diagnoseRun } from '../stats/diagnose.js';
 import { initHistograms, summarizeEncoded } from '../stats/histogram.js';
+import { ConfigError, describeError } from '../errors.js';
 import type { CpuPlacement, RunConfig, RunMetrics, RunRecord, StopReason, WorkerResult } from '../types.js';
-import { canPin, pinProcess } from './cpu-affinity.js';
+import { canPin, originalAffinity, pinProcess } from './cpu-affinity.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import { checkReachable } from './preflight.js';
 import { runLoad, type LiveProgress } from './run-load.js';
@@ -27,10 +28,18 @@ export function applyPlacement(config: RunConfig): CpuPlacement {
     return unpinned(process.platform === 'linux' ? 'pinning disabled or fewer than 2 CPUs' : `no taskset on ${process.platform}`);
   }
   if (!canPin()) return unpinned('taskset is not available');
-  if (config.clientCpus !== null) pinProcess(process.pid, config.clientCpus);
+  if (config.clientCpus !== null) {
+    try {
+      pinProcess(process.pid, config.clientCpus);
+    } catch (error: unknown) {
+      const why = error instanceof Error && 'stderr' in error ? String(error.stderr).trim() : describeError(error);
+      throw new ConfigError(`--client-cpus ${config.clientCpus}: taskset could not pin the generator (${why}); this process may use CPUs ${originalAffinity() ?? 'unknown'}`);
+    }
+  }
   const embedded = config.target === null;
   const pinned = config.clientCpus !== null && (!embedded || config.serverCpus !== null);
-  const note = embedded ? `server on CPUs ${config.serverCpus ?? 'any'}, generator on CPUs ${config.clientCpus ?? 'any'}` : `generator on CPUs ${config.clientCpus ?? 'any'}; external server`;
+  const any = `any of ${originalAffinity() ?? 'all'} (unpinned)`;
+  const note = embedded ? `server on CPUs ${config.serverCpus ?? any}, generator on CPUs ${config.clientCpus ?? any}` : `generator on CPUs ${config.clientCpus ?? any}; external server`;
   return { pinned, serverCpus: config.serverCpus, clientCpus: config.clientCpus, note };
 }
 

@@ -46,20 +46,27 @@ export class OpenLoopScheduler<T extends PacedStream> {
     this.immediateQueued = false;
     if (this.stopped) return;
     const now = performance.now();
+    const again: Entry<T>[] = [];
     for (let top = this.heap.peek(); top !== undefined && top.due <= now; top = this.heap.peek()) {
       this.heap.pop();
       this.queued.delete(top.stream);
       const next = top.stream.pump(now);
-      if (next !== Number.POSITIVE_INFINITY) this.enqueue(top.stream, next);
+      // Re-queued after the loop, so a stream can never be popped twice in one pump.
+      if (next !== Number.POSITIVE_INFINITY) again.push({ due: next, stream: top.stream });
     }
+    for (const entry of again) this.enqueue(entry.stream, entry.due);
     this.arm(now);
   };
 
-  /** Something changed (an echo, a 'drain'): pump soon; `unblocked` has room to send again. */
+  /**
+   * Something changed (an echo, a 'drain'): `unblocked` has room to send again. With spin
+   * pacing every echo also triggers a pump (cheap when nothing is due), which keeps sends
+   * punctual under load; with timer pacing only an unblocked stream does, so the CPU can idle.
+   */
   wake(unblocked: T | null): void {
     if (this.stopped) return;
     if (unblocked !== null && !this.queued.has(unblocked)) this.enqueue(unblocked, unblocked.nextDue());
-    if (!this.immediateQueued) {
+    if ((unblocked !== null || this.spin) && !this.immediateQueued) {
       this.immediateQueued = true;
       setImmediate(this.pump);
     }

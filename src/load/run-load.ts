@@ -14,9 +14,6 @@ export interface LiveProgress {
 export interface LoadOutcome {
   results: WorkerResult[];
   ticks: ProgressTick[];
-  /** Common start (epoch ms) and end of the load phase. */
-  startEpochMs: number;
-  endEpochMs: number;
 }
 
 export interface LoadHooks {
@@ -44,7 +41,6 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
   const ticks: ProgressTick[] = [];
   const perSecond = new Map<number, { received: number; errors: number; workers: number }>();
   let ready = 0;
-  let startEpochMs = 0;
   const broadcast = (message: ControlMessage): void => {
     for (const port of ports) port.postMessage(message);
   };
@@ -57,9 +53,8 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
       port1.on('message', (message: WorkerMessage) => {
         if (message.type === 'ready') {
           if (++ready === tasks.length) {
-            startEpochMs = Date.now() + START_DELAY_MS;
             hooks.onStart?.();
-            broadcast({ type: 'start', epochMs: startEpochMs });
+            broadcast({ type: 'start', epochMs: Date.now() + START_DELAY_MS });
             if (hooks.signal?.aborted) onAbort();
           }
           return;
@@ -83,7 +78,7 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     const results = settled.map((s) => (s as PromiseFulfilledResult<WorkerResult>).value);
-    return { results, ticks, startEpochMs, endEpochMs: Date.now() };
+    return { results, ticks };
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
     for (const port of ports) port.close();

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { RouteNote, RouteNote__Output } from '../generated/stream/RouteNote.js';
 import type { PayloadFactory } from '../grpc/payload.js';
-import { dueCount, intendedTime, type Schedule } from './pacer.js';
+import { intendedTime, type Schedule } from './pacer.js';
 import { SendQueue } from './send-queue.js';
 import type { WorkerState } from './worker-state.js';
 
@@ -44,6 +44,9 @@ export class StreamDriver {
   private scheduled = 0;
   /** Open loop: messages are due but the window or backpressure held them back. */
   private blocked = false;
+  /** Open loop: only messages intended before this time are still sent (the window end, once stopped). */
+  private sendBefore = Number.POSITIVE_INFINITY;
+  private unsentCounted = false;
   private status: grpc.StatusObject | null = null;
   private doneReported = false;
   finished = false;
@@ -64,7 +67,7 @@ export class StreamDriver {
     call.on('end', () => this.onEnd());
     call.on('drain', () => {
       this.writable = true;
-      if (this.options.schedule === null) this.fill(performance.now());
+      if (this.options.schedule === null) this.fill();
       else this.options.onRoom(this.blocked ? this : null);
     });
   }
@@ -79,8 +82,11 @@ export class StreamDriver {
   }
 
   /** Closed loop: fill the in-flight window. */
-  fill(now: number): void {
-    while (this.canSend()) this.send(now, now);
+  fill(): void {
+    while (this.canSend()) {
+      const now = performance.now();
+      this.send(now, now);
+    }
   }
 
   /**
@@ -89,16 +95,24 @@ export class StreamDriver {
    */
   pump(now: number): number {
     const schedule = this.options.schedule as Schedule;
-    const due = dueCount(schedule, now);
-    while (this.scheduled < due && this.canSend()) {
-      const intended = intendedTime(schedule, this.scheduled);
-      if (this.state.isMeasured(intended)) this.state.recordSendLag(now - intended, LATE_MS);
+    // One formula (intendedTime) decides both what is due and when the next one is, so the
+    // returned time is always after `now` (mixing it with a division could round back).
+    let intended = intendedTime(schedule, this.scheduled);
+    // Sends released after the window or backpressure held them back are late because of the
+    // server; only the others tell how punctual the generator itself is.
+    const heldBack = this.blocked;
+    while (intended <= now && intended < this.sendBefore && this.canSend()) {
+      if (this.state.isMeasured(intended)) {
+        if (heldBack) this.state.counters.heldBackSends++;
+        else this.state.recordSendLag(now - intended, LATE_MS);
+      }
       this.send(intended, now);
       this.scheduled++;
+      intended = intendedTime(schedule, this.scheduled);
     }
-    this.blocked = this.scheduled < due && !this.budgetSpent && !this.sendingStopped && !this.finished;
-    if (this.scheduled < due || this.budgetSpent || this.sendingStopped || this.finished) return Number.POSITIVE_INFINITY;
-    return intendedTime(schedule, this.scheduled);
+    const more = intended < this.sendBefore && !this.finished && !this.budgetSpent;
+    this.blocked = more && intended <= now;
+    return more && !this.blocked ? intended : Number.POSITIVE_INFINITY;
   }
 
   /** Open loop: when the next unsent message is due. */
@@ -106,8 +120,18 @@ export class StreamDriver {
     return intendedTime(this.options.schedule as Schedule, this.scheduled);
   }
 
-  stopSending(): void {
+  /**
+   * Sending stops at the end of the measured window. Closed loop: nothing more is sent. Open
+   * loop: messages intended inside the window that the in-flight cap or backpressure held back
+   * are still owed; they go out while the run drains, so a stall is measured, not dropped.
+   * Returns how many such messages this stream still owes.
+   */
+  stopSending(windowEndMs: number): number {
     this.sendingStopped = true;
+    const schedule = this.options.schedule;
+    if (schedule === null) return 0;
+    this.sendBefore = windowEndMs;
+    return this.owedCount(schedule);
   }
 
   /** Half-closes the stream; the server then ends it with a status. */
@@ -126,7 +150,18 @@ export class StreamDriver {
   }
 
   private canSend(): boolean {
-    return !this.sendingStopped && this.writable && !this.finished && this.queue.length < this.options.inFlight && !this.budgetSpent;
+    if (this.sendingStopped && this.options.schedule === null) return false;
+    return this.writable && !this.finished && this.queue.length < this.options.inFlight && !this.budgetSpent;
+  }
+
+  /** Measured messages intended before `sendBefore` and not yet sent (open loop, after the stop). */
+  private owedCount(schedule: Schedule): number {
+    let owed = 0;
+    for (let k = this.scheduled; intendedTime(schedule, k) < this.sendBefore; k++) {
+      if (this.options.budget !== null && this.measuredSent + owed >= this.options.budget) break;
+      if (this.state.isMeasured(intendedTime(schedule, k))) owed++;
+    }
+    return owed;
   }
 
   private send(intended: number, now: number): void {
@@ -136,6 +171,7 @@ export class StreamDriver {
       state.counters.sent++;
       state.counters.bytesSent += this.payload.size;
       if (this.budgetSpent) this.reportDone();
+      if (this.sendingStopped) state.owed--;
     }
     state.outstanding++;
     this.queue.push(intended, now);
@@ -155,7 +191,7 @@ export class StreamDriver {
     this.state.recordEcho(this.queue.peekIntended(), this.queue.peekActual(), now, message.length);
     this.queue.shift();
     this.state.outstanding--;
-    if (this.options.schedule === null) this.fill(now);
+    if (this.options.schedule === null) this.fill();
     this.options.onRoom(this.blocked ? this : null);
   }
 
@@ -183,7 +219,15 @@ export class StreamDriver {
     this.options.onDone();
   }
 
+  /** Open loop, once the stream ends after the stop: owed messages it never sent. */
+  private countUnsent(): void {
+    if (this.options.schedule === null || !this.sendingStopped || this.unsentCounted) return;
+    this.unsentCounted = true;
+    this.state.counters.unsent += this.owedCount(this.options.schedule);
+  }
+
   private countUnanswered(): void {
+    this.countUnsent();
     while (this.queue.length > 0) {
       if (this.state.isMeasured(this.queue.peekIntended())) this.state.counters.unanswered++;
       this.queue.shift();

@@ -19,6 +19,8 @@ export class WorkerState {
   lastMeasuredReplyMs = 0;
   /** Messages sent and not yet echoed, over all streams. */
   outstanding = 0;
+  /** Open loop, after the stop: measured messages of the window still to be sent. */
+  owed = 0;
   firstError: string | null = null;
 
   constructor(openLoop: boolean) {

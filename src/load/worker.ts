@@ -2,6 +2,7 @@
  * Piscina worker entry (`runWorker`): owns its channels and streams for the whole run,
  * posts a tick every second over its MessagePort and returns encoded histograms.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import * as grpc from '@grpc/grpc-js';
@@ -33,7 +34,6 @@ function waitForReady(client: grpc.Client, target: string): Promise<void> {
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runWorker({ task, port }: WorkerInput): Promise<WorkerResult> {
   await initHistograms();
@@ -97,7 +97,7 @@ async function drive(
       if (message.type === 'start') resolve(message.epochMs);
       else if (message.type === 'stop') {
         stop('interrupted');
-        resolve(Date.now()); // stopped before the start: open nothing more, return at once
+        resolve(Date.now()); // stopped before the start: start now; sending stops at once
       }
     });
     post({ type: 'ready', workerIndex: task.workerIndex });
@@ -133,35 +133,36 @@ async function drive(
     onStop = () => {
       const now = performance.now();
       if (state.endMs > now) state.endMs = now;
-      for (const driver of drivers) driver.stopSending();
+      for (const driver of drivers) state.owed += driver.stopSending(state.endMs);
       resolve();
     };
     if (stopReason !== null) onStop();
   });
   const budgetsSpent = (): boolean => budgets !== null && doneStreams === drivers.length;
-  const allAnswered = (): boolean => state.outstanding === 0;
+  // Open loop: the window's held-back messages (owed) are still sent while draining.
+  const allAnswered = (): boolean => state.outstanding === 0 && state.owed === 0;
   const scheduler = task.rate === null ? null : new OpenLoopScheduler(drivers, task.pacing === 'spin');
+  let onDrainProgress: () => void = () => undefined;
   wake = (unblocked = null) => {
-    if (stopReason !== null) return;
-    if (budgets !== null && budgetsSpent() && allAnswered()) stop('messages');
-    else scheduler?.wake(unblocked);
+    scheduler?.wake(unblocked);
+    if (stopReason !== null) onDrainProgress();
+    else if (budgets !== null && budgetsSpent() && allAnswered()) stop('messages');
   };
   if (scheduler === null) {
-    const now = performance.now();
-    for (const driver of drivers) driver.fill(now);
+    for (const driver of drivers) driver.fill();
   } else {
     scheduler.pump();
   }
   if (stopReason === null && budgetsSpent() && allAnswered()) stop('messages');
 
   await sendingDone;
-  scheduler?.stop();
   for (const timer of timers) clearTimeout(timer);
 
-  // Drain: wait for outstanding echoes, then half-close and let the server end each stream.
-  await waitUntil(allAnswered, task.drainTimeoutMs, (resolve) => (wake = resolve));
+  // Drain: wait for outstanding (and owed) echoes, then half-close and let the server end each stream.
+  await waitUntil(allAnswered, task.drainTimeoutMs, (check) => (onDrainProgress = check));
+  scheduler?.stop();
   for (const driver of drivers) driver.halfClose();
-  await waitUntil(() => finishedStreams === drivers.length, CLOSE_TIMEOUT_MS, (resolve) => (wake = resolve));
+  await waitUntil(() => finishedStreams === drivers.length, CLOSE_TIMEOUT_MS, (check) => (onDrainProgress = check));
   for (const driver of drivers) driver.abandon();
   clearTimeout(tickTimer);
   const elu = performance.eventLoopUtilization(eluStart);
@@ -180,12 +181,12 @@ async function drive(
   };
 }
 
-/** Resolves when `done()` holds (checked whenever `setWake`'s callback is called) or after timeoutMs. */
-function waitUntil(done: () => boolean, timeoutMs: number, setWake: (resolve: () => void) => void): Promise<void> {
+/** Resolves when `done()` holds (checked whenever the callback given to `setCheck` is called) or after timeoutMs. */
+function waitUntil(done: () => boolean, timeoutMs: number, setCheck: (check: () => void) => void): Promise<void> {
   return new Promise((resolve) => {
     if (done()) return resolve();
     const timer = setTimeout(resolve, timeoutMs);
-    setWake(() => {
+    setCheck(() => {
       if (done()) {
         clearTimeout(timer);
         resolve();

@@ -36,9 +36,12 @@ export function renderRunSummary(run: RunRecord): string {
   if (m.latencyUncorrectedUs) rows.push(['(uncorrected)', '', '', '', ...latencyCells(m.latencyUncorrectedUs), '']);
   lines.push(renderTable(['', 'msgs/s', 'MiB/s out', 'MiB/s in', ...LATENCY_HEADER, 'errors'], rows));
   lines.push('');
-  lines.push(`messages   ${formatCount(c.sent)} sent · ${formatCount(c.received)} echoed · ${formatCount(c.unanswered)} unanswered · ${formatCount(c.mismatches)} wrong echoes${run.config.verify ? ' (verified)' : ''}`);
-  if (run.config.rate !== null && c.sent > 0) {
-    lines.push(`pacing     sends were ${formatMicros((c.sendLagMsTotal / c.sent) * 1000)} after their intended time on average · ${((100 * c.lateSends) / c.sent).toFixed(1)}% more than 1 ms late`);
+  const unsent = c.unsent > 0 ? ` · ${formatCount(c.unsent)} never sent (held back by backpressure)` : '';
+  lines.push(`messages   ${formatCount(c.sent)} sent · ${formatCount(c.received)} echoed · ${formatCount(c.unanswered)} unanswered · ${formatCount(c.mismatches)} wrong echoes${run.config.verify ? ' (verified)' : ''}${unsent}`);
+  const paced = c.sent - c.heldBackSends;
+  if (run.config.rate !== null && paced > 0) {
+    const held = c.heldBackSends > 0 ? ` · ${((100 * c.heldBackSends) / c.sent).toFixed(1)}% held back by the in-flight cap or backpressure` : '';
+    lines.push(`pacing     ${run.config.pacing}: sends ${formatMicros((c.sendLagMsTotal / paced) * 1000)} after their intended time on average, ${((100 * c.lateSends) / paced).toFixed(1)}% more than 1 ms late${held}`);
   }
   const statuses = Object.entries(c.errorsByStatus).map(([name, n]) => `${name} ×${n}`);
   if (statuses.length > 0 || c.streamsEndedEarly > 0) {

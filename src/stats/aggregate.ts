@@ -15,6 +15,8 @@ export function emptyCounters(): Counters {
     errorsByStatus: {},
     lateSends: 0,
     sendLagMsTotal: 0,
+    unsent: 0,
+    heldBackSends: 0,
   };
 }
 
@@ -33,14 +35,16 @@ export function sumCounters(parts: readonly Counters[]): Counters {
     total.streamsEndedEarly += c.streamsEndedEarly;
     total.lateSends += c.lateSends;
     total.sendLagMsTotal += c.sendLagMsTotal;
+    total.unsent += c.unsent;
+    total.heldBackSends += c.heldBackSends;
     for (const [name, n] of Object.entries(c.errorsByStatus)) total.errorsByStatus[name] = (total.errorsByStatus[name] ?? 0) + n;
   }
   return total;
 }
 
-/** Every error kind: failed streams, early ends, wrong echoes and unanswered messages. */
+/** Every error kind: failed streams, early ends, wrong echoes, unanswered and never-sent messages. */
 export function countErrors(c: Counters): number {
-  return Object.values(c.errorsByStatus).reduce((a, b) => a + b, 0) + c.streamsEndedEarly + c.mismatches + c.unanswered;
+  return Object.values(c.errorsByStatus).reduce((a, b) => a + b, 0) + c.streamsEndedEarly + c.mismatches + c.unanswered + c.unsent;
 }
 
 export interface MergedWorkers {

@@ -34,8 +34,9 @@ export function diagnoseRun({ config, metrics, placement, embeddedServer }: Diag
   if (config.rate !== null && config.pacing === 'spin') {
     // Spin pacing keeps the event loop and the CPU busy by design; whether the generator kept
     // up shows in how late its sends went out.
-    if (c.sent > 0 && c.sendLagMsTotal / c.sent > SATURATED_LAG_MS) {
-      warnings.push(`generator saturated: sends went out ${Math.round((1000 * c.sendLagMsTotal) / c.sent)} µs after their intended time on average; the figures may measure the generator, not the server`);
+    const paced = c.sent - c.heldBackSends;
+    if (paced > 0 && c.sendLagMsTotal / paced > SATURATED_LAG_MS) {
+      warnings.push(`generator saturated: sends went out ${Math.round((1000 * c.sendLagMsTotal) / paced)} µs after their intended time on average; the figures may measure the generator, not the server`);
     }
   } else {
     warnSaturation(metrics, placement, warnings);
@@ -45,8 +46,15 @@ export function diagnoseRun({ config, metrics, placement, embeddedServer }: Diag
     if (sentRate < config.rate * 0.95) {
       warnings.push(`open loop fell behind: sent ${Math.round(sentRate)} msgs/s of the ${config.rate} asked (in-flight cap ${config.inFlight} or backpressure); latency is still measured from the intended send times`);
     }
-    if (c.sent > 0 && c.lateSends / c.sent > 0.01) {
-      warnings.push(`${pct(c.lateSends / c.sent)} of messages were sent more than 1 ms after their intended time; their latency includes that wait`);
+    const paced = c.sent - c.heldBackSends;
+    if (paced > 0 && c.lateSends / paced > 0.01) {
+      warnings.push(`${pct(c.lateSends / paced)} of the generator's own sends went out more than 1 ms after their intended time; their latency includes that wait`);
+    }
+    if (c.sent > 0 && c.heldBackSends / c.sent > 0.01) {
+      warnings.push(`${pct(c.heldBackSends / c.sent)} of measured messages were held back by the in-flight cap (${config.inFlight}) or backpressure: the server did not keep up with ${config.rate} msgs/s; their latency counts from the intended send time`);
+    }
+    if (c.unsent > 0) {
+      warnings.push(`${c.unsent} measured messages were never sent, even during the drain: the server fell too far behind the rate (counted as errors)`);
     }
   }
   if (!placement.pinned) warnings.push(`CPU placement not pinned (${placement.note}): on small machines ping-pong latency can change several-fold between runs`);

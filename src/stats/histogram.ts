@@ -89,16 +89,6 @@ export function summarizeEncoded(encoded: readonly string[]): LatencySummary {
   }
 }
 
-/** Value at each percentile, for distribution plots and .hgrm output. */
-export function percentileValues(encoded: string, percentiles: readonly number[]): number[] {
-  const histogram = mergeEncoded([encoded]);
-  try {
-    return percentiles.map((p) => histogram.getValueAtPercentile(p));
-  } finally {
-    histogram.destroy();
-  }
-}
-
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }

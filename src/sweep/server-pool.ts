@@ -9,7 +9,6 @@ import type { RunConfig } from '../types.js';
  */
 export class ServerPool {
   private readonly live = new Map<string, EmbeddedServer>();
-  starts = 0;
 
   constructor(private readonly capacity = MAX_LIVE_SERVERS) {}
 
@@ -35,7 +34,6 @@ export class ServerPool {
       delayMs: 0,
       cpus: config.serverCpus,
     });
-    this.starts++;
     this.live.set(key, server);
     return server;
   }
