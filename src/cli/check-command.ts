@@ -5,7 +5,7 @@ import { abProfile, repeatedRunProfile } from '../check/check-profile.js';
 import { evaluateThresholds, matchBaseline, type CheckedCell } from '../check/evaluate-thresholds.js';
 import { parseThresholds, THRESHOLD_GRAMMAR } from '../check/parse-threshold.js';
 import { renderVerdictsMarkdown, renderVerdictsText } from '../check/render-verdicts.js';
-import { resolveRunConfig } from '../config/resolve-run.js';
+import { RUN_FLAG_NAMES, resolveRunConfig } from '../config/resolve-run.js';
 import { checkInteger } from '../config/checks.js';
 import { BenchError, ConfigError, ExitCode } from '../errors.js';
 import { loadProfile } from '../profile/load-profile.js';
@@ -34,25 +34,8 @@ type CheckArgs = RunFlags & {
   summary?: string;
 };
 
-const RUN_FLAG_NAMES = [
-  'target',
-  'workers',
-  'connections',
-  'streams',
-  'in-flight',
-  'rate',
-  'size',
-  'compression',
-  'window',
-  'max-message-size',
-  'warmup',
-  'duration',
-  'messages',
-  'timeout',
-  'drain-timeout',
-  'server-cpus',
-  'client-cpus',
-] as const;
+/** The run flags (without their dashes), from the one list resolve-run keeps: `target`, `in-flight`, `pacing` … */
+const RUN_FLAGS = Object.values(RUN_FLAG_NAMES).map((flag) => flag.slice(2)) as (keyof RunFlags)[];
 
 const DEFAULT_REPEAT = 3;
 
@@ -62,11 +45,18 @@ function candidateFlags(args: CheckArgs): RunFlags {
   if (args['candidate-target'] !== undefined) flags.target = args['candidate-target'];
   for (const item of args.candidate ?? []) {
     const match = /^([a-z-]+)=(.*)$/.exec(item.trim());
-    const name = match?.[1] as (typeof RUN_FLAG_NAMES)[number] | undefined;
-    if (!match || !name || !(RUN_FLAG_NAMES as readonly string[]).includes(name)) {
-      throw new ConfigError(`--candidate "${item}" must be FLAG=VALUE with FLAG one of ${RUN_FLAG_NAMES.join(', ')} (e.g. compression=gzip)`);
+    const name = match?.[1] as keyof RunFlags | undefined;
+    if (!match || !name || !RUN_FLAGS.includes(name)) {
+      throw new ConfigError(`--candidate "${item}" must be FLAG=VALUE with FLAG one of ${RUN_FLAGS.join(', ')} (e.g. compression=gzip)`);
     }
-    (flags as unknown as Record<string, string>)[name] = match[2] as string;
+    const value = match[2] as string;
+    if (typeof args[name] === 'boolean') {
+      // A switch such as --verify: true or false.
+      if (value !== 'true' && value !== 'false') throw new ConfigError(`--candidate ${name}=${value}: ${name} is a switch, give ${name}=true or ${name}=false`);
+      (flags as unknown as Record<string, boolean>)[name] = value === 'true';
+    } else {
+      (flags as unknown as Record<string, string>)[name] = value;
+    }
   }
   return flags;
 }
@@ -122,7 +112,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .example('$0 check --results new.json --baseline base.json -t "msgs_per_s regress < 10%" -t "p99 regress < 15%"', 'Gate saved results against a baseline')
       .example('$0 check --profile ci --baseline results/baselines/ci.json -t "p99 regress < 15%" -t "errors == 0"', 'Run the ci profile and gate it')
       .example('$0 check --ab --target 127.0.0.1:50051 --candidate-target 127.0.0.1:50052 -t "msgs_per_s regress < 5%"', 'A/B: two servers measured interleaved')
-      .epilogue('Exit codes: 0 every threshold passed · 5 a threshold failed · 2 invalid input (bad expression, missing or incompatible baseline) · 130 interrupted') as Argv<CheckArgs>,
+      .epilogue('Exit codes: 0 every threshold passed · 5 a threshold failed (or the candidate lost the repetitions to errors) · 2 invalid input (bad expression, missing or incompatible baseline, too few repetitions planned) · 130 interrupted') as Argv<CheckArgs>,
   handler: async (args) => {
     // Validate everything before any load runs.
     const thresholds = parseThresholds(args.threshold);
@@ -138,13 +128,25 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       throw new ConfigError(`threshold "${(relative[0] as { text: string }).text}" is relative to a baseline: give --baseline FILE, or measure one with --ab`);
     }
     if (args.results !== undefined) {
-      const given = RUN_FLAG_NAMES.filter((f) => args[f] !== undefined);
+      // Switches (--verify) default to false: given means set.
+      const given = RUN_FLAGS.filter((f) => args[f] !== undefined && args[f] !== false);
       if (given.length > 0 || args.repeat !== undefined || args.out !== undefined) {
         throw new ConfigError(`--results checks measured results: ${[...given.map((f) => `--${f}`), ...(args.repeat ? ['--repeat'] : []), ...(args.out ? ['--out'] : [])].join(', ')} apply only when check runs the load`);
       }
     }
     const repeat = args.repeat === undefined ? undefined : checkInteger('--repeat', args.repeat, 1, 100);
     const seed = args.seed === undefined ? undefined : checkInteger('--seed', args.seed, 0, 2 ** 32 - 1);
+    // The profile is read (not run) now, so that its repetitions can be checked before any load.
+    const loaded = args.profile === undefined ? null : loadProfile(args.profile, { target: args.target ?? null, allowRemote: args['allow-remote'] });
+    if (relative.length > 0 && args.results === undefined) {
+      const planned = repeat ?? loaded?.repeat ?? DEFAULT_REPEAT;
+      if (planned < MIN_REPETITIONS_FOR_SIGNIFICANCE) {
+        const from = repeat !== undefined ? `--repeat ${repeat}` : `profile ${loaded?.name ?? ''}`;
+        throw new ConfigError(
+          `threshold "${(relative[0] as { text: string }).text}" is relative: ${from} gives ${planned} repetition${planned === 1 ? '' : 's'} per ${args.ab ? 'side' : 'cell'}, and a significance test needs at least ${MIN_REPETITIONS_FOR_SIGNIFICANCE}; use --repeat ${MIN_REPETITIONS_FOR_SIGNIFICANCE} or more`,
+        );
+      }
+    }
     const baseline = args.baseline === undefined ? null : mergeCells(args.baseline.map((p) => cellsOf(readResultsFile(p), p)));
     const baselineName = args.baseline?.join(', ') ?? '';
     if (baseline !== null && baseline.every((c) => c.runs.length === 0)) throw new ConfigError(`baseline ${baselineName} has no completed repetition`);
@@ -163,8 +165,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       const candidate = mergeCells(args.results.map((p) => cellsOf(readResultsFile(p), p)));
       checked = matchBaseline(candidate, baseline, baselineName);
       context.push(`candidate: ${args.results.join(', ')} (${describeCells(candidate)})`);
-    } else if (args.profile !== undefined) {
-      const loaded = loadProfile(args.profile, { target: args.target ?? null, allowRemote: args['allow-remote'] });
+    } else if (loaded !== null) {
       const profile = repeat === undefined ? loaded : { ...loaded, repeat };
       if (baseline !== null) matchBaseline(profile.cells.map((c) => ({ id: c.id, key: workloadKey(c.config, { axes: c.axes }), axes: c.axes, config: c.config, runs: [], failedRepetitions: 0, sources: [] })), baseline, baselineName);
       const file = await measure(profile, seed, args.out);

@@ -60,7 +60,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       for (const other of others) {
         const comparison = compareCells(base!.source, base!.cells, other.source, other.cells, { metrics });
         if (comparison.pairs.length === 0) {
-          throw new ConfigError(`${other.source} has no cell with the workload of a cell in ${base!.source}; compare matches cells by workers, connections, streams, in-flight, rate, size, compression, window and max message size`);
+          throw new ConfigError(`${other.source} has no cell with the workload of a cell in ${base!.source}; compare matches cells by workers, connections, streams, in-flight, rate (and pacing in open loop), size, compression, window and max message size`);
         }
         outputs.push(render(comparison));
       }

@@ -5,13 +5,13 @@ import { ConfigError, ExitCode } from '../errors.js';
 import { loadProfile } from '../profile/load-profile.js';
 import { MAX_REPEAT, resolveProfile } from '../profile/validate-profile.js';
 import { describeEnvironment } from '../results/environment.js';
+import { readSweepResultsFile } from '../results/read-results.js';
 import { defaultResultsPath } from '../results/run-file.js';
 import { writeFileAtomic } from '../results/write-atomic.js';
 import { executeSweep, sweepHasErrors } from '../sweep/execute-sweep.js';
 import { planSweep } from '../sweep/plan-sweep.js';
 import { renderSweepPivot } from '../sweep/render-pivot.js';
 import { renderSweepPlan } from '../sweep/render-plan.js';
-import { readSweepFile } from '../sweep/sweep-file.js';
 import type { ResolvedProfile, SweepResultsFile } from '../types.js';
 import { onInterrupt } from './interrupt.js';
 import { SweepProgressBar } from './sweep-progress.js';
@@ -55,9 +55,9 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
   builder: (y) =>
     y
       .option('profile', { type: 'string', requiresArg: true, describe: 'Profile name in bench/profiles/ (quick, ci, full) or path to a profile .json' })
-      .option('target', { type: 'string', requiresArg: true, describe: 'RouteChat server HOST:PORT; omitted: embedded echo servers' })
+      .option('target', { type: 'string', requiresArg: true, describe: 'RouteChat server HOST:PORT; omitted: embedded echo servers (not with --resume: it keeps the recorded target)' })
       .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow a non-loopback --target' })
-      .option('repeat', { type: 'string', requiresArg: true, describe: 'Repetitions per cell [default: the profile\'s, else 3]' })
+      .option('repeat', { type: 'string', requiresArg: true, describe: 'Repetitions per cell [default: the profile\'s, else 3] (not with --resume)' })
       .option('seed', { type: 'string', requiresArg: true, describe: 'Seed of the shuffled order [default: random, recorded in the results]' })
       .option('resume', { type: 'string', requiresArg: true, describe: 'Continue a partial sweep file: run only its missing or errored repetitions' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan (cells, repetitions, order, estimated time) and exit' })
@@ -67,7 +67,18 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .example('$0 sweep --profile ci --dry-run', 'Show the plan and its estimated time')
       .example('$0 sweep --resume results/2026-11-25T10-00-00-000Z-sweep.json', 'Finish an interrupted sweep') as Argv<SweepArgs>,
   handler: async (args) => {
-    const resume = args.resume !== undefined ? readSweepFile(args.resume) : undefined;
+    if (args.resume !== undefined) {
+      // A resumed sweep runs the cells and repetitions its file recorded; these flags would be ignored.
+      const ignored: [string, string][] = [];
+      if (args.target !== undefined) ignored.push([`--target ${args.target}`, 'target']);
+      if (args.repeat !== undefined) ignored.push([`--repeat ${args.repeat}`, 'repeat']);
+      if (ignored.length > 0) {
+        throw new ConfigError(
+          `${ignored.map(([flag]) => flag).join(' and ')} cannot be used with --resume: the resumed sweep keeps its recorded ${ignored.map(([, what]) => what).join(' and ')} (start a new sweep to change ${ignored.length > 1 ? 'them' : 'it'})`,
+        );
+      }
+    }
+    const resume = args.resume !== undefined ? readSweepResultsFile(args.resume, '--resume') : undefined;
     const profile = chooseProfile(args, resume);
     const seed = args.seed === undefined ? undefined : checkInteger('--seed', args.seed, 0, 4_294_967_295);
     const plan = planSweep({ profile, seed, resume });

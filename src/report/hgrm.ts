@@ -1,6 +1,7 @@
 /** `.hgrm` files (HdrHistogram percentile distribution text) and the plot points they hold. */
 import type { CellSamples } from '../results/cell-samples.js';
-import { mergeEncodedToEncoded, percentileDistributionText } from '../stats/histogram.js';
+import { mergedLatencyHistogram } from '../stats/aggregate-cell.js';
+import { percentileDistributionText } from '../stats/histogram.js';
 
 /** .hgrm values are in milliseconds (recorded µs ÷ 1000), like wrk2's. */
 export const HGRM_UNIT_RATIO = 1000;
@@ -33,9 +34,7 @@ export function parseHgrm(text: string): PercentilePoint[] {
 
 /** The merged latency histogram of a cell's repetitions (encoded). */
 export function cellHistogram(cell: CellSamples): string | null {
-  if (cell.runs.length === 0) return null;
-  if (cell.runs.length === 1) return (cell.runs[0] as CellSamples['runs'][number]).histograms.latencyUs;
-  return mergeEncodedToEncoded(cell.runs.map((r) => r.histograms.latencyUs));
+  return mergedLatencyHistogram(cell.runs);
 }
 
 export function cellHgrm(cell: CellSamples): string | null {

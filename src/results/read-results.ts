@@ -1,11 +1,12 @@
 /** Reads and validates results files (`run` or `sweep`), the input of report, compare and check. */
 import { readFileSync } from 'node:fs';
 import { ConfigError, describeError } from '../errors.js';
-import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type ResultsFile } from '../types.js';
+import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type ResultsFile, type SweepResultsFile } from '../types.js';
 
 type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
 
 function need(condition: boolean, source: string, what: string): asserts condition {
   if (!condition) throw new ConfigError(`${source}: not a grpc-stream-bench results file (${what})`);
@@ -34,6 +35,10 @@ export function parseResults(data: unknown, source: string): ResultsFile {
   if (data.kind === 'run') {
     checkRunRecord(data.run, source, 'run');
   } else if (data.kind === 'sweep') {
+    need(isObject(data.profile) && typeof data.profile.name === 'string' && isObject(data.profile.definition), source, 'profile needs name and definition');
+    need(isCount(data.seed), source, `seed must be a non-negative integer, got ${JSON.stringify(data.seed)}`);
+    need(isCount(data.repeat) && data.repeat >= 1, source, `repeat must be a positive integer, got ${JSON.stringify(data.repeat)}`);
+    need(typeof data.interrupted === 'boolean', source, 'interrupted must be true or false');
     need(Array.isArray(data.cells), source, 'cells must be an array');
     need(Array.isArray(data.repetitions), source, 'repetitions must be an array');
     need(Array.isArray(data.aggregates), source, 'aggregates must be an array');
@@ -42,6 +47,8 @@ export function parseResults(data: unknown, source: string): ResultsFile {
     });
     data.repetitions.forEach((rep: unknown, i) => {
       need(isObject(rep) && typeof rep.cellId === 'string', source, `repetitions[${i}].cellId must be a string`);
+      need(isCount(rep.repetition) && isCount(rep.order), source, `repetitions[${i}] needs repetition and order (non-negative integers)`);
+      need(rep.status === 'completed' || rep.status === 'errored', source, `repetitions[${i}].status must be "completed" or "errored", got ${JSON.stringify(rep.status)}`);
       if (rep.status === 'completed') checkRunRecord(rep.run, source, `repetitions[${i}].run`);
     });
   } else {
@@ -66,4 +73,11 @@ export function readResultsFile(path: string): ResultsFile {
     throw new ConfigError(`${path}: not valid JSON (${describeError(error)})`);
   }
   return parseResults(data, path);
+}
+
+/** Reads a results file that must be a sweep (`purpose` names what needs it, e.g. "--resume"). */
+export function readSweepResultsFile(path: string, purpose: string): SweepResultsFile {
+  const file = readResultsFile(path);
+  if (file.kind !== 'sweep') throw new ConfigError(`${purpose} ${path}: needs a sweep results file, got a "${file.kind}" file`);
+  return file;
 }

@@ -1,15 +1,36 @@
 /**
  * Which runs measure the same workload. Cells are matched across results files (compare, check
- * --baseline) by the run settings that define the load, never by where it ran (target, CPUs) or
- * how long (warm-up, duration, timeouts).
+ * --baseline) by the run settings that define the load (in open loop also its pacing), never by
+ * where it ran (target, CPUs) or how long (warm-up, duration, timeouts).
  */
 import type { AxisValue, RunConfig } from '../types.js';
 
 export const WORKLOAD_FIELDS = ['workers', 'connections', 'streams', 'inFlight', 'rate', 'size', 'compression', 'window', 'maxMessageSize'] as const;
 export type WorkloadField = (typeof WORKLOAD_FIELDS)[number];
 
+/**
+ * Settings that define the workload only in open loop (`rate` set): how sends are paced. Closed-loop
+ * runs ignore them, so their keys leave them out (and files from before the setting still match).
+ */
+export const OPEN_LOOP_FIELDS = ['pacing'] as const;
+export type OpenLoopField = (typeof OPEN_LOOP_FIELDS)[number];
+
+const RUN_SETTING_FIELDS: readonly string[] = [...WORKLOAD_FIELDS, ...OPEN_LOOP_FIELDS];
+
 function show(value: AxisValue | undefined): string {
   return value === null || value === undefined ? 'default' : String(value);
+}
+
+/** The workload fields of a config, in key order: open-loop fields follow `rate` when it is set. */
+function fieldsOf(config: RunConfig): string[] {
+  if (config.rate === null) return [...WORKLOAD_FIELDS];
+  const at = WORKLOAD_FIELDS.indexOf('rate') + 1;
+  return [...WORKLOAD_FIELDS.slice(0, at), ...OPEN_LOOP_FIELDS, ...WORKLOAD_FIELDS.slice(at)];
+}
+
+function configValue(config: RunConfig, field: string): string {
+  if (field === 'rate' && config.rate === null) return 'closed';
+  return show(config[field as WorkloadField | OpenLoopField] as AxisValue | undefined);
 }
 
 /**
@@ -18,10 +39,11 @@ function show(value: AxisValue | undefined): string {
  */
 export function workloadKey(config: RunConfig, options: { omit?: readonly string[]; axes?: Record<string, AxisValue> } = {}): string {
   const omit = new Set(options.omit ?? []);
-  const parts = WORKLOAD_FIELDS.filter((f) => !omit.has(f)).map((f) => `${f}=${show(f === 'rate' && config.rate === null ? 'closed' : config[f])}`);
-  // Sweep axes that are not run settings (e.g. a "target" or "profile" axis) also tell cells apart.
+  const fields = fieldsOf(config);
+  const parts = fields.filter((f) => !omit.has(f)).map((f) => `${f}=${configValue(config, f)}`);
+  // Sweep axes not in the key yet (e.g. a "target" or "side" axis, or pacing in closed loop) also tell cells apart.
   for (const [name, value] of Object.entries(options.axes ?? {}).sort(([x], [y]) => x.localeCompare(y))) {
-    if (!(WORKLOAD_FIELDS as readonly string[]).includes(name) && !omit.has(name)) parts.push(`${name}=${show(value)}`);
+    if (!fields.includes(name) && !omit.has(name)) parts.push(`${name}=${show(value)}`);
   }
   return parts.join(',');
 }
@@ -29,31 +51,34 @@ export function workloadKey(config: RunConfig, options: { omit?: readonly string
 /** The value of a workload field or extra axis, as text, for selectors and labels. */
 export function fieldValue(config: RunConfig, axes: Record<string, AxisValue>, name: string): string | undefined {
   if (name in axes) return show(axes[name]);
-  if ((WORKLOAD_FIELDS as readonly string[]).includes(name)) {
-    const value = config[name as WorkloadField];
-    return name === 'rate' && value === null ? 'closed' : show(value);
-  }
+  if (RUN_SETTING_FIELDS.includes(name)) return configValue(config, name);
   return undefined;
 }
 
-const COMPACT_FIELDS = ['streams', 'inFlight', 'rate', 'size', 'compression', 'window'];
+const COMPACT_FIELDS = ['streams', 'inFlight', 'rate', 'pacing', 'size', 'compression', 'window'];
 
-/** A shorter label of a workload key: streams, in-flight, rate (open loop only), size, compression, window, extra axes. */
+/** A shorter label of a workload key: streams, in-flight, rate and pacing (open loop only), size, compression, window, extra axes. */
 export function compactKey(key: string): string {
   const parts = key.split(',');
   return parts
     .filter((p) => {
       const name = p.slice(0, p.indexOf('='));
       if (name === 'rate') return p !== 'rate=closed';
-      return COMPACT_FIELDS.includes(name) || !(WORKLOAD_FIELDS as readonly string[]).includes(name);
+      return COMPACT_FIELDS.includes(name) || !RUN_SETTING_FIELDS.includes(name);
     })
     .join(',');
 }
 
-/** Labels for cells: the key parts that vary between them, or the compact key when none do. */
+/**
+ * Labels for cells: the key parts that vary between them, or the compact key when none do.
+ * Parts are matched by name (an open-loop key has parts a closed-loop one lacks).
+ */
 export function varyingLabels(keys: readonly string[]): string[] {
   const split = keys.map((k) => k.split(','));
-  const varying = new Set<number>();
-  for (const parts of split) parts.forEach((p, i) => (split.some((o) => o[i] !== p) ? varying.add(i) : undefined));
-  return keys.map((k, j) => (varying.size === 0 ? compactKey(k) : (split[j] as string[]).filter((_, i) => varying.has(i)).join(',')));
+  const nameOf = (part: string): string => part.slice(0, part.indexOf('='));
+  const valueSets = new Map<string, Set<string>>();
+  for (const parts of split) for (const p of parts) valueSets.set(nameOf(p), (valueSets.get(nameOf(p)) ?? new Set()).add(p));
+  // A part varies when its value differs between keys, or some keys lack it.
+  const varying = new Set([...valueSets].filter(([name, values]) => values.size > 1 || split.some((parts) => !parts.some((p) => nameOf(p) === name))).map(([name]) => name));
+  return keys.map((k, j) => (varying.size === 0 ? compactKey(k) : (split[j] as string[]).filter((p) => varying.has(nameOf(p))).join(',')));
 }

@@ -1,6 +1,25 @@
-import type { CellAggregate, SweepRepetition } from '../types.js';
-import { mergeEncoded, encodeHistogram, summarize } from './histogram.js';
+import type { CellAggregate, RunRecord, SweepRepetition } from '../types.js';
+import { mergeEncoded, encodeHistogram, summarize, type Histogram } from './histogram.js';
 import { spreadOf } from './spread.js';
+
+/** The latency histogram of runs merged into one (a cell's repetitions); the caller must destroy() it. */
+function mergeRunLatencies(runs: readonly RunRecord[]): Histogram {
+  return mergeEncoded(runs.map((run) => run.histograms.latencyUs));
+}
+
+/**
+ * A cell's latency over its repetitions: their histograms merged, encoded; null without a run.
+ * The same merge as the cell's aggregate, so a report's .hgrm and the sweep file agree.
+ */
+export function mergedLatencyHistogram(runs: readonly RunRecord[]): string | null {
+  if (runs.length === 0) return null;
+  const merged = mergeRunLatencies(runs);
+  try {
+    return encodeHistogram(merged);
+  } finally {
+    merged.destroy();
+  }
+}
 
 /**
  * The aggregate of one sweep cell over its completed repetitions: median msgs/s with its
@@ -10,7 +29,7 @@ import { spreadOf } from './spread.js';
 export function aggregateCell(cellId: string, repetitions: readonly SweepRepetition[]): CellAggregate | null {
   const runs = repetitions.filter((r) => r.cellId === cellId && r.status === 'completed' && r.run !== null).map((r) => r.run!);
   if (runs.length === 0) return null;
-  const merged = mergeEncoded(runs.map((run) => run.histograms.latencyUs));
+  const merged = mergeRunLatencies(runs);
   try {
     return {
       cellId,

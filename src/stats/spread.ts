@@ -2,7 +2,8 @@ import type { Spread } from '../types.js';
 
 /**
  * Quantile of ascending `sorted` values by linear interpolation between closest ranks
- * (the "R-7" / numpy default method): p = 0 is the minimum, p = 1 the maximum.
+ * (the "R-7" / numpy default method): p = 0 is the minimum, p = 1 the maximum. Infinite
+ * values are allowed (a bootstrap of ratios against a zero median holds ∞).
  */
 export function quantileSorted(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) throw new RangeError('quantile of an empty list');
@@ -12,6 +13,8 @@ export function quantileSorted(sorted: readonly number[], p: number): number {
   const upper = Math.ceil(position);
   const a = sorted[lower] as number;
   const b = sorted[upper] as number;
+  // Equal neighbours (also ±∞, where ∞ − ∞ would make NaN) need no interpolation.
+  if (a === b) return a;
   return a + (b - a) * (position - lower);
 }
 

@@ -5,7 +5,7 @@ import { parseThresholds } from '../../src/check/parse-threshold.js';
 import { renderVerdictsMarkdown, renderVerdictsText } from '../../src/check/render-verdicts.js';
 import { ConfigError } from '../../src/errors.js';
 import { cellsOf } from '../../src/results/cell-samples.js';
-import type { ResultsFile } from '../../src/types.js';
+import type { ResultsFile, SweepResultsFile } from '../../src/types.js';
 import { initHistograms, repetitionsFile, runFile, sweepFile, syntheticRun } from '../helpers/synthetic-results.js';
 
 await initHistograms();
@@ -22,6 +22,11 @@ function check(candidate: ResultsFile, baseline: ResultsFile | null, expressions
 }
 
 const RELATIVE = ['msgs_per_s regress < 10%', 'p99 regress < 15%', 'p50 regress < 15%'];
+
+/** The file with its first `count` repetitions (in file order) turned into errored ones. */
+function withErrored(file: SweepResultsFile, count: number): SweepResultsFile {
+  return { ...file, repetitions: file.repetitions.map((r, i) => (i < count ? { ...r, status: 'errored' as const, run: null, error: 'boom' } : r)) };
+}
 
 describe('check against a baseline', () => {
   it('identical result files: no regression', () => {
@@ -73,6 +78,63 @@ describe('check against a baseline', () => {
       () => check(runFile(syntheticRun({ msgsPerS: 30_000, latencyUs: 200 })), runFile(syntheticRun({ msgsPerS: 50_000, latencyUs: 200 })), ['msgs_per_s regress < 10%']),
       (error: unknown) => error instanceof ConfigError && /1\+1 repetitions cannot show a significant difference; relative thresholds need at least 3 repetitions on each side/.test(error.message),
     );
+  });
+
+  it('errors from 0 in every baseline repetition to 5–7 in every candidate one: a significant regression, shown as from 0', () => {
+    const baseline = sweepFile([{ axes: {}, repetitions: BASE.map((r) => ({ ...r, errors: 0 })) }]);
+    const candidate = sweepFile([{ axes: {}, repetitions: BASE.map((r, i) => ({ ...r, errors: [5, 7, 6][i] })) }]);
+    const outcome = check(candidate, baseline, ['errors regress < 10%']);
+    const v = outcome.verdicts[0]!;
+    assert.equal(v.verdict, 'FAIL (significant)');
+    assert.equal(outcome.failed, 1);
+    assert.equal(v.observed, '+∞% (18 vs baseline 0 errors, sums of the repetitions)');
+    assert.match(v.reason, /^regressed from 0 \(\+∞%\), significant \(tested per repetition, medians 6 vs 0: p=0\.100 n=3\+3, 95% CI of ratio ∞–∞\)$/);
+    assert.doesNotMatch(v.reason, /NaN|Infinity/);
+  });
+
+  it('a candidate cell whose repetitions all errored fails (exit 5), it does not crash', () => {
+    const candidate = withErrored(repetitionsFile(BASE), 3);
+    const outcome = check(candidate, repetitionsFile(BASE), ['msgs_per_s regress < 10%', 'errors == 0']);
+    assert.equal(outcome.failed, 2);
+    assert.deepEqual(
+      outcome.verdicts.map((v) => [v.verdict, v.observed]),
+      [
+        ['FAIL', 'no completed repetition'],
+        ['FAIL', 'errors n/a'],
+      ],
+    );
+    assert.equal(outcome.verdicts[0]!.reason, 'no completed candidate repetition (3 errored): nothing to compare with the baseline');
+  });
+
+  it('candidate repetitions lost to errors below 3 fail (the candidate is broken), not invalid input', () => {
+    const outcome = check(withErrored(repetitionsFile(BASE), 1), repetitionsFile(BASE), ['msgs_per_s regress < 10%']);
+    const v = outcome.verdicts[0]!;
+    assert.equal(v.verdict, 'FAIL');
+    assert.equal(v.observed, '2 of 3 repetitions completed');
+    assert.match(v.reason, /1 candidate repetition errored: 2 left, fewer than the 3 a significance test needs/);
+  });
+
+  it('a baseline cell without a completed repetition is invalid input (exit 2)', () => {
+    assert.throws(
+      () => check(repetitionsFile(BASE), withErrored(repetitionsFile(BASE), 3), ['msgs_per_s regress < 10%']),
+      (e: unknown) => e instanceof ConfigError && e.exitCode === 2 && /the baseline has 0 completed repetition\(s\) \(3 errored\)/.test(e.message),
+    );
+  });
+
+  it('relative thresholds over several cells: a note on how many chance alone would flag', () => {
+    const cells = (factor: number) =>
+      ['identity', 'gzip', 'deflate'].map((compression) => ({
+        axes: { compression },
+        config: { compression: compression as 'identity' | 'gzip' | 'deflate' },
+        repetitions: BASE.map((r) => ({ ...r, msgsPerS: r.msgsPerS * (compression === 'gzip' ? factor : 1) })),
+      }));
+    const outcome = check(sweepFile(cells(0.7)), sweepFile(cells(1)), ['msgs_per_s regress < 10%', 'p99 regress < 15%', 'errors == 0']);
+    const note =
+      '1 of 6 relative checks found a significant regression; if nothing changed, about 0.3 would by chance (α = 0.10, 0.05 per check in the regression direction) — confirm a lone FAIL with check --ab (interleaved) or more repetitions before trusting it.';
+    assert.ok(renderVerdictsText(outcome).includes(note), renderVerdictsText(outcome));
+    assert.ok(renderVerdictsMarkdown(outcome).includes(note));
+    const one = check(repetitionsFile(BASE), repetitionsFile(BASE), ['msgs_per_s regress < 10%', 'p99 regress < 15%']);
+    assert.doesNotMatch(renderVerdictsText(one), /by chance/);
   });
 
   it('a baseline without the candidate workload is incompatible (exit 2)', () => {

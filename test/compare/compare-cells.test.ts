@@ -4,6 +4,7 @@ import { compareCells } from '../../src/compare/compare-cells.js';
 import { renderCompareJson, renderCompareMarkdown, renderCompareText } from '../../src/compare/render-compare.js';
 import { matchesSelector, parseSelector } from '../../src/compare/select-cells.js';
 import { cellsOf } from '../../src/results/cell-samples.js';
+import type { SweepResultsFile } from '../../src/types.js';
 import { initHistograms, repetitionsFile, sweepFile } from '../helpers/synthetic-results.js';
 
 await initHistograms();
@@ -47,6 +48,47 @@ describe('compare two files', () => {
     const c = compareCells('a', cellsOf(repetitionsFile([BASE[0]!]), 'a'), 'b', cellsOf(repetitionsFile([{ msgsPerS: 10, latencyUs: 9000 }]), 'b'));
     assert.ok(c.pairs[0]!.metrics.every((m) => m.verdict === '~'));
     assert.match(renderCompareText(c), /n=1\+1 is too few repetitions to ever be significant/);
+  });
+
+  it('a side without a completed repetition is flagged and not compared, not a crash', () => {
+    const errored = (file: SweepResultsFile): SweepResultsFile => ({ ...file, repetitions: file.repetitions.map((r) => ({ ...r, status: 'errored' as const, run: null, error: 'boom' })) });
+    const c = compareCells('a.json', cellsOf(repetitionsFile(BASE), 'a.json'), 'b.json', cellsOf(errored(repetitionsFile(BASE)), 'b.json'));
+    assert.equal(c.pairs.length, 1);
+    assert.equal(c.pairs[0]!.skipped, 'no completed repetition on side B (3 errored)');
+    assert.deepEqual(c.pairs[0]!.metrics, []);
+    const text = renderCompareText(c);
+    assert.match(text, /not compared\s+3\+0/);
+    assert.match(text, /not compared: .*: no completed repetition on side B \(3 errored\)\./);
+    assert.match(renderCompareMarkdown(c), /- not compared: .*no completed repetition on side B/);
+    const json = JSON.parse(renderCompareJson(c)) as { pairs: { skipped: string; n: number[]; metrics: unknown[] }[] };
+    assert.deepEqual([json.pairs[0]!.skipped, json.pairs[0]!.n, json.pairs[0]!.metrics], ['no completed repetition on side B (3 errored)', [3, 0], []]);
+    const reversed = compareCells('b', cellsOf(errored(repetitionsFile(BASE)), 'b'), 'a', cellsOf(repetitionsFile(BASE), 'a'));
+    assert.equal(reversed.pairs[0]!.skipped, 'no completed repetition on side A (3 errored)');
+  });
+
+  it('errors from 0 to 5–7 per repetition: worse, +∞%, and says what was tested', () => {
+    const a = cellsOf(sweepFile([{ axes: {}, repetitions: BASE.map((r) => ({ ...r, errors: 0 })) }]), 'a');
+    const b = cellsOf(sweepFile([{ axes: {}, repetitions: BASE.map((r, i) => ({ ...r, errors: [5, 7, 6][i] })) }]), 'b');
+    const c = compareCells('a', a, 'b', b, { metrics: ['errors', 'max'] });
+    const errors = c.pairs[0]!.metrics[0]!;
+    assert.equal(errors.verdict, 'worse');
+    const text = renderCompareText(c);
+    assert.match(text, /errors\s+0\s+18\s+\+∞% worse\s+0\.100\s+3\+3\s+\+∞% … \+∞%/);
+    assert.match(text, /errors \(sum of the repetitions\), max \(largest of the repetitions\): A, B and change use that figure; p and the CI test the per-repetition values/);
+    const json = JSON.parse(renderCompareJson(c)) as { pairs: { metrics: { changePct: number | null; fromZero: boolean; combine: string }[] }[] };
+    assert.deepEqual(json.pairs[0]!.metrics[0], { ...json.pairs[0]!.metrics[0], changePct: null, fromZero: true, combine: 'sum' });
+  });
+
+  it('counts significant comparisons against those chance alone would flag', () => {
+    const cells = (factor: number) =>
+      [16, 1024].map((size) => ({ axes: { size }, config: { size }, repetitions: BASE.map((r) => ({ ...r, msgsPerS: r.msgsPerS * (size === 16 ? factor : 1) })) }));
+    const c = compareCells('a', cellsOf(sweepFile(cells(1)), 'a'), 'b', cellsOf(sweepFile(cells(0.8)), 'b'));
+    const line =
+      '1 of 8 comparisons significant; at α = 0.10 about 0.8 would be flagged by chance if nothing changed — interleave with check --ab or add repetitions to tell drift from change.';
+    assert.ok(renderCompareText(c).includes(line), renderCompareText(c));
+    assert.ok(renderCompareMarkdown(c).includes(`- ${line}`));
+    const json = JSON.parse(renderCompareJson(c)) as { significance: { significant: number; testable: number; expectedByChance: number; note: string } };
+    assert.deepEqual(json.significance, { significant: 1, testable: 8, expectedByChance: 0.8, note: line });
   });
 
   it('lists cells without a counterpart', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cellHgrm, hgrmFileName, parseHgrm } from '../../src/report/hgrm.js';
+import { cellHgrm, cellHistogram, hgrmFileName, parseHgrm } from '../../src/report/hgrm.js';
+import { aggregateCells, mergedLatencyHistogram } from '../../src/stats/aggregate-cell.js';
 import { heatColour, renderHtmlReport } from '../../src/report/html-report.js';
 import { renderMarkdownReport } from '../../src/report/markdown-report.js';
 import { niceTicks, percentileTicks } from '../../src/report/svg-chart.js';
@@ -79,6 +80,16 @@ describe('.hgrm', () => {
     assert.ok(Math.abs(last.value - summary.max / 1000) < 0.001);
     const median = points.find((p) => p.percentile >= 0.5)!;
     assert.ok(Math.abs(median.value - summary.p50 / 1000) < 0.001);
+  });
+  it("is each cell's histogram merged as the sweep aggregate merges it", () => {
+    const aggregates = aggregateCells(sweep.cells.map((c) => c.id), sweep.repetitions);
+    const cells = cellsOf(sweep, 'sweep.json');
+    assert.deepEqual(
+      cells.map((c) => cellHistogram(c)),
+      aggregates.map((a) => a.histogram),
+    );
+    assert.equal(cellHistogram(cell), mergedLatencyHistogram(cell.runs));
+    assert.equal(mergedLatencyHistogram([]), null);
   });
   it('names files after the cell', () => {
     assert.equal(hgrmFileName('', 'compression=gzip,size=16'), 'compression-gzip_size-16.hgrm');

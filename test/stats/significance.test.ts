@@ -66,9 +66,18 @@ describe('bootstrapRatioOfMedians', () => {
     close(r.ratio, 91 / 100);
     assert.ok(r.low <= r.ratio && r.ratio <= r.high);
   });
-  it('identical samples give the interval [1, 1]', () => {
+  it('identical varied samples give an interval that holds 1', () => {
     const r = bootstrapRatioOfMedians([5, 6, 7], [5, 6, 7]);
-    assert.ok(r.low <= 1 && r.high >= 1);
+    assert.equal(r.ratio, 1);
+    assert.ok(r.low < 1 && r.high > 1, `[${r.low}, ${r.high}]`);
+  });
+  it('identical constant samples give the interval [1, 1]', () => {
+    const r = bootstrapRatioOfMedians([5, 5, 5], [5, 5, 5]);
+    assert.deepEqual([r.low, r.ratio, r.high], [1, 1, 1]);
+  });
+  it('a zero baseline against positive values: every ratio is ∞, so is the interval (not NaN)', () => {
+    const r = bootstrapRatioOfMedians([0, 0, 0], [5, 7, 6]);
+    assert.deepEqual([r.low, r.ratio, r.high], [Infinity, Infinity, Infinity]);
   });
 });
 
@@ -80,6 +89,12 @@ describe('compareSamples', () => {
     assert.equal(r.testable, true);
     assert.equal(r.significant, true);
     assert.ok(r.interval.high < 1);
+  });
+  it('errors from 0 in every baseline repetition to 5–7 in every candidate one are significant', () => {
+    const r = compareSamples([0, 0, 0], [5, 7, 6]);
+    assert.equal(r.mannWhitney.p <= 0.1 + 1e-12, true);
+    assert.equal(r.interval.low, Infinity);
+    assert.equal(r.significant, true);
   });
   it('overlapping noise is not significant', () => {
     const r = compareSamples([50_000, 42_000, 47_000], [44_000, 49_000, 41_000]);

@@ -21,6 +21,14 @@ test('quantile edges and errors', () => {
   assert.throws(() => spreadOf([]), RangeError);
 });
 
+test('quantile between equal neighbours is that value, infinite ones included', () => {
+  assert.equal(quantileSorted([2, 2], 0.3), 2);
+  assert.equal(quantileSorted([1, Infinity, Infinity], 0.75), Infinity);
+  assert.equal(quantileSorted([Infinity, Infinity], 0.5), Infinity);
+  assert.equal(quantileSorted([-Infinity, -Infinity], 0.5), -Infinity);
+  assert.equal(quantileSorted([1, Infinity], 0.5), Infinity);
+});
+
 test('relative IQR', () => {
   assert.equal(relativeIqr(spreadOf([10, 20, 30])), 0.5);
   assert.equal(relativeIqr(spreadOf([0, 0])), 0);

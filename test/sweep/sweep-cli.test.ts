@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { resolveProfile } from '../../src/profile/validate-profile.js';
 import type { SweepResultsFile } from '../../src/types.js';
 import { runCli } from '../helpers/cli.js';
 import { tinyProfile, writeTempProfile } from '../helpers/sweep-cli.js';
+import { ENVIRONMENT, initHistograms, syntheticRun } from '../helpers/synthetic-results.js';
+
+await initHistograms();
 
 const readSweep = (path: string): SweepResultsFile => JSON.parse(readFileSync(path, 'utf8')) as SweepResultsFile;
 
@@ -98,4 +102,59 @@ test('SIGINT leaves a valid partial file; --resume runs only the missing repetit
     full.repetitions.map((r) => r.order),
     full.repetitions.map((_, i) => i),
   );
+});
+
+/** A partial sweep file of the tiny profile with one completed repetition, as a sweep writes it. */
+function partialTinySweep(dir: string, edit: (file: SweepResultsFile) => unknown = (f) => f): string {
+  const definition = tinyProfile(3);
+  const profile = resolveProfile(definition, { name: 'profile', source: null }, { cpuCount: 2, platform: 'linux' });
+  const cell = profile.cells[0]!;
+  const file: SweepResultsFile = {
+    schema: 'grpc-stream-bench/results',
+    schemaVersion: 1,
+    kind: 'sweep',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    environment: ENVIRONMENT,
+    profile: { name: 'profile', source: null, definition: profile.definition },
+    seed: 3,
+    repeat: 3,
+    interrupted: true,
+    cells: profile.cells,
+    repetitions: [{ cellId: cell.id, repetition: 0, order: 0, status: 'completed', run: syntheticRun({ msgsPerS: 1000, latencyUs: 100, config: cell.config }), error: null }],
+    aggregates: [],
+  };
+  const path = join(dir, 'partial.json');
+  writeFileSync(path, JSON.stringify(edit(file)));
+  return path;
+}
+
+test('--resume with --target or --repeat is refused (exit 2): the resumed sweep keeps what it recorded', async () => {
+  const { dir } = writeTempProfile(tinyProfile(3));
+  const file = partialTinySweep(dir);
+  const target = await runCli(['sweep', '--resume', file, '--target', '127.0.0.1:50051', '--dry-run'], { timeoutMs: 20_000 });
+  assert.equal(target.code, 2, target.stderr);
+  assert.match(target.stderr, /--target 127\.0\.0\.1:50051 cannot be used with --resume: the resumed sweep keeps its recorded target/);
+  const repeat = await runCli(['sweep', '--resume', file, '--repeat', '5', '--dry-run'], { timeoutMs: 20_000 });
+  assert.equal(repeat.code, 2, repeat.stderr);
+  assert.match(repeat.stderr, /--repeat 5 cannot be used with --resume: the resumed sweep keeps its recorded repeat/);
+  const plain = await runCli(['sweep', '--resume', file, '--dry-run', '--json'], { timeoutMs: 20_000 });
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.equal((JSON.parse(plain.stdout) as { pending: number }).pending, 11);
+});
+
+test('a malformed or incompatible --resume file is invalid input (exit 2), checked like every results file', async () => {
+  const { dir } = writeTempProfile(tinyProfile(3));
+  const malformed = partialTinySweep(dir, (f) => ({ ...f, repetitions: [{ ...f.repetitions[0], run: { ...f.repetitions[0]!.run, metrics: undefined } }] }));
+  const r = await runCli(['sweep', '--resume', malformed, '--dry-run'], { timeoutMs: 20_000 });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /partial\.json: not a grpc-stream-bench results file \(repetitions\[0\]\.run\.metrics is missing\)/);
+  const noSeed = partialTinySweep(dir, (f) => ({ ...f, seed: 'x' }));
+  const s = await runCli(['sweep', '--resume', noSeed, '--dry-run'], { timeoutMs: 20_000 });
+  assert.equal(s.code, 2, s.stderr);
+  assert.match(s.stderr, /seed must be a non-negative integer, got "x"/);
+  const runKind = join(dir, 'run.json');
+  writeFileSync(runKind, JSON.stringify({ schema: 'grpc-stream-bench/results', schemaVersion: 1, kind: 'run', createdAt: 'x', environment: ENVIRONMENT, run: syntheticRun({ msgsPerS: 1, latencyUs: 1 }) }));
+  const k = await runCli(['sweep', '--resume', runKind, '--dry-run'], { timeoutMs: 20_000 });
+  assert.equal(k.code, 2, k.stderr);
+  assert.match(k.stderr, /--resume .*run\.json: needs a sweep results file, got a "run" file/);
 });
