@@ -134,6 +134,12 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
         throw new ConfigError(`--results checks measured results: ${[...given.map((f) => `--${f}`), ...(args.repeat ? ['--repeat'] : []), ...(args.out ? ['--out'] : [])].join(', ')} apply only when check runs the load`);
       }
     }
+    if (args.profile !== undefined) {
+      const given = RUN_FLAGS.filter((f) => f !== 'target' && args[f] !== undefined && args[f] !== false);
+      if (given.length > 0) {
+        throw new ConfigError(`--profile fixes the run settings: ${given.map((f) => `--${f}`).join(', ')} cannot be combined with it (edit the profile, or drop --profile to check one workload given by flags)`);
+      }
+    }
     const repeat = args.repeat === undefined ? undefined : checkInteger('--repeat', args.repeat, 1, 100);
     const seed = args.seed === undefined ? undefined : checkInteger('--seed', args.seed, 0, 2 ** 32 - 1);
     // The profile is read (not run) now, so that its repetitions can be checked before any load.

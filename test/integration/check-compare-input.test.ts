@@ -55,6 +55,16 @@ describe('check refuses too few planned repetitions before any load', () => {
   });
 });
 
+describe('check --profile and run flags', () => {
+  it('run flags other than --target cannot be combined with a profile (exit 2, nothing measured)', async () => {
+    const out = join(tempDir(), 'never.json');
+    const r = await runCli(['check', '--profile', 'quick', '--size', '1024', '-t', 'errors == 0', '--out', out], { timeoutMs: 20_000 });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--profile fixes the run settings: --size cannot be combined with it/);
+    assert.equal(existsSync(out), false);
+  });
+});
+
 describe('check --candidate accepts every run flag', () => {
   it('pacing is a run flag: its value is validated like --pacing (exit 2 before any load)', async () => {
     const r = await runCli(['check', '--ab', '--candidate', 'pacing=bogus', '-t', 'errors == 0'], { timeoutMs: 20_000 });
