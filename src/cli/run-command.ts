@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { resolveRunConfig, type RunInput } from '../config/resolve-run.js';
 import { ExitCode } from '../errors.js';
 import { executeRun } from '../load/execute-run.js';
+import { runHasErrors } from '../stats/aggregate.js';
 import { describeEnvironment } from '../results/environment.js';
 import { buildRunResultsFile, defaultResultsPath } from '../results/run-file.js';
 import { writeFileAtomic } from '../results/write-atomic.js';
@@ -89,7 +90,7 @@ export function runInputFromFlags(f: RunFlags): RunInput {
 /** The exit code a finished run maps to. */
 export function runExitCode(run: RunRecord): number {
   if (run.stop.reason === 'interrupted') return ExitCode.interrupted;
-  if (run.metrics.errorsTotal > 0 || run.stop.reason === 'all-streams-failed' || run.stop.reason === 'timeout') return ExitCode.runErrors;
+  if (runHasErrors(run)) return ExitCode.runErrors;
   return ExitCode.ok;
 }
 

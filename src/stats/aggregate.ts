@@ -1,4 +1,4 @@
-import type { Counters, ProgressTick, TimeSeriesPoint, WorkerResult } from '../types.js';
+import type { Counters, ProgressTick, RunRecord, TimeSeriesPoint, WorkerResult } from '../types.js';
 import { mergeEncoded, mergeEncodedToEncoded } from './histogram.js';
 
 export function emptyCounters(): Counters {
@@ -40,6 +40,11 @@ export function sumCounters(parts: readonly Counters[]): Counters {
     for (const [name, n] of Object.entries(c.errorsByStatus)) total.errorsByStatus[name] = (total.errorsByStatus[name] ?? 0) + n;
   }
   return total;
+}
+
+/** Whether a finished run counts as failed: any error, every stream failed, or the hard time limit hit. */
+export function runHasErrors(run: RunRecord): boolean {
+  return run.metrics.errorsTotal > 0 || run.stop.reason === 'all-streams-failed' || run.stop.reason === 'timeout';
 }
 
 /** Every error kind: failed streams, early ends, wrong echoes, unanswered and never-sent messages. */

@@ -5,6 +5,7 @@ import { checkReachable } from '../load/preflight.js';
 import { repetitionSeconds } from '../plan/estimate-sweep.js';
 import { resolveProfile } from '../profile/validate-profile.js';
 import { describeEnvironment } from '../results/environment.js';
+import { runHasErrors } from '../stats/aggregate.js';
 import { initHistograms } from '../stats/histogram.js';
 import type { Environment, ResolvedProfile, SweepCell, SweepProgress, SweepRepetition, SweepResultsFile } from '../types.js';
 import { planSweep } from './plan-sweep.js';
@@ -126,7 +127,5 @@ export async function executeSweep(options: ExecuteSweepOptions): Promise<SweepR
 
 /** Whether any repetition errored or any completed run saw errors. */
 export function sweepHasErrors(file: SweepResultsFile): boolean {
-  return file.repetitions.some(
-    (r) => r.status === 'errored' || (r.run !== null && (r.run.metrics.errorsTotal > 0 || r.run.stop.reason === 'timeout' || r.run.stop.reason === 'all-streams-failed')),
-  );
+  return file.repetitions.some((r) => r.status === 'errored' || (r.run !== null && runHasErrors(r.run)));
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,4 +24,40 @@ test('Ctrl-C during a run stops it promptly and keeps the results measured so fa
   assert.equal(file.run.stop.reason, 'interrupted');
   assert.ok(file.run.metrics.counters.received > 0);
   assert.ok(file.run.metrics.durationS < 60);
+});
+
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('a second Ctrl-C quits at once and still stops the embedded server', async () => {
+  const child = spawn(process.execPath, [CLI, 'run', '--duration', '60', '--out', join(tempDir(), 'quit.json')], { cwd: ROOT, stdio: 'ignore' });
+  let server: number | undefined;
+  for (let i = 0; i < 100 && server === undefined; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    server = childrenOf(child.pid as number)[0];
+  }
+  assert.ok(server !== undefined, 'the embedded server process was started');
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  child.kill('SIGINT');
+  child.kill('SIGINT');
+  const guard = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(guard);
+  assert.equal(code, 130);
+  for (let i = 0; i < 30 && alive(server); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(alive(server), false, `embedded server ${server} left running`);
 });
