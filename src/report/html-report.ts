@@ -7,7 +7,7 @@ import { formatBytes, formatCount, formatMicros } from './format.js';
 import { cellHgrm, parseHgrm } from './hgrm.js';
 import { buildReportSection, summaryRows, SUMMARY_HEADER, windowLabel, type HeatTable, type ReportCell, type ReportSection } from './report-model.js';
 import { escapeXml, percentileTicks, renderLineChart, type ChartSeries } from './svg-chart.js';
-import { percentileDistributionText } from '../stats/histogram.js';
+import { mergeEncodedToEncoded, percentileDistributionText } from '../stats/histogram.js';
 import { HGRM_UNIT_RATIO } from './hgrm.js';
 
 const STYLE = `
@@ -68,7 +68,14 @@ function percentileChart(rc: ReportCell): string {
   const merged = cellHgrm(rc.cell);
   if (merged === null) return '';
   const series: ChartSeries[] = [];
-  series.push(percentileSeries(rc.cell.runs.length > 1 ? `all ${rc.cell.runs.length} repetitions` : 'latency', merged));
+  const openLoop = rc.cell.config.rate !== null;
+  const name = rc.cell.runs.length > 1 ? `all ${rc.cell.runs.length} repetitions` : 'latency';
+  series.push(percentileSeries(openLoop ? `${name}, from intended send time` : name, merged));
+  // Open loop: the same echoes measured from their actual send time, to show what coordinated omission would hide.
+  const uncorrected = rc.cell.runs.map((r) => r.histograms.latencyUncorrectedUs).filter((h): h is string => h !== null);
+  if (openLoop && uncorrected.length > 0) {
+    series.push(percentileSeries('uncorrected (from actual send time)', percentileDistributionText(mergeEncodedToEncoded(uncorrected), HGRM_UNIT_RATIO)));
+  }
   if (rc.cell.runs.length > 1) {
     rc.cell.runs.slice(0, 9).forEach((run, i) => series.push(percentileSeries(`repetition ${i + 1}`, percentileDistributionText(run.histograms.latencyUs, HGRM_UNIT_RATIO), true)));
   }

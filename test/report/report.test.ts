@@ -48,6 +48,16 @@ describe('HTML report', () => {
     assert.equal(html.match(/data-chart="p99-over-time"/g)?.length, sweep.cells.length);
     assert.match(html, />99\.9%<\/text>/);
   });
+  it('open loop: the percentile chart also draws the uncorrected latency; closed loop does not', () => {
+    const closed = renderHtmlReport([{ file: run, source: 'closed.json' }]);
+    assert.doesNotMatch(closed, /uncorrected/);
+    const base = syntheticRun({ msgsPerS: 1_000, latencyUs: 400, config: { rate: 1_000 } });
+    const actual = syntheticRun({ msgsPerS: 1_000, latencyUs: 100, seed: 2 });
+    const open = runFile({ ...base, histograms: { ...base.histograms, latencyUncorrectedUs: actual.histograms.latencyUs } });
+    const html = renderHtmlReport([{ file: open, source: 'open.json' }]);
+    assert.match(html, /from intended send time/);
+    assert.match(html, /uncorrected \(from actual send time\)/);
+  });
   it('colour-scales the size × window tables', () => {
     assert.equal(html.match(/<table class="heat"/g)?.length, 4);
     assert.match(html, /background:hsl\(120,70%,82%\)/);
