@@ -20,23 +20,14 @@ export function emptyCounters(): Counters {
   };
 }
 
-/** Adds counters field by field. */
+type CountField = Exclude<keyof Counters, 'errorsByStatus'>;
+const COUNT_FIELDS = Object.keys(emptyCounters()).filter((k): k is CountField => k !== 'errorsByStatus');
+
+/** Adds counters field by field (every numeric field, and the errors per status). */
 export function sumCounters(parts: readonly Counters[]): Counters {
   const total = emptyCounters();
   for (const c of parts) {
-    total.sent += c.sent;
-    total.received += c.received;
-    total.receivedInWindow += c.receivedInWindow;
-    total.receivedTotal += c.receivedTotal;
-    total.bytesSent += c.bytesSent;
-    total.bytesReceived += c.bytesReceived;
-    total.mismatches += c.mismatches;
-    total.unanswered += c.unanswered;
-    total.streamsEndedEarly += c.streamsEndedEarly;
-    total.lateSends += c.lateSends;
-    total.sendLagMsTotal += c.sendLagMsTotal;
-    total.unsent += c.unsent;
-    total.heldBackSends += c.heldBackSends;
+    for (const field of COUNT_FIELDS) total[field] += c[field];
     for (const [name, n] of Object.entries(c.errorsByStatus)) total.errorsByStatus[name] = (total.errorsByStatus[name] ?? 0) + n;
   }
   return total;

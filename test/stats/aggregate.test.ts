@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { buildTimeSeries, countErrors, emptyCounters, sumCounters } from '../../src/stats/aggregate.js';
+import { createLatencyHistogram, encodeHistogram, initHistograms, recordLatency } from '../../src/stats/histogram.js';
+import type { Counters, ProgressTick } from '../../src/types.js';
+
+before(() => initHistograms());
+
+function numbered(offset: number): Counters {
+  const c = emptyCounters();
+  let i = offset;
+  for (const key of Object.keys(c) as (keyof Counters)[]) if (key !== 'errorsByStatus') (c[key] as number) = ++i;
+  return c;
+}
+
+test('sumCounters adds every numeric field and merges the errors per status', () => {
+  const a = { ...numbered(0), errorsByStatus: { UNAVAILABLE: 2 } };
+  const b = { ...numbered(100), errorsByStatus: { UNAVAILABLE: 1, UNIMPLEMENTED: 4 } };
+  const total = sumCounters([a, b]);
+  for (const key of Object.keys(total) as (keyof Counters)[]) {
+    if (key === 'errorsByStatus') continue;
+    assert.equal(total[key], (a[key] as number) + (b[key] as number), key);
+  }
+  assert.deepEqual(total.errorsByStatus, { UNAVAILABLE: 3, UNIMPLEMENTED: 4 });
+});
+
+test('countErrors counts failed streams, early ends, wrong, unanswered and unsent messages', () => {
+  const c = { ...emptyCounters(), errorsByStatus: { UNAVAILABLE: 2 }, streamsEndedEarly: 1, mismatches: 3, unanswered: 4, unsent: 5, lateSends: 100 };
+  assert.equal(countErrors(c), 15);
+});
+
+test('time series: one point per second over all workers, warm-up seconds flagged', () => {
+  const tick = (workerIndex: number, second: number, values: number[]): ProgressTick => {
+    const h = createLatencyHistogram();
+    for (const v of values) recordLatency(h, v);
+    const histogram = encodeHistogram(h);
+    h.destroy();
+    return { type: 'tick', workerIndex, second, received: values.length, errors: workerIndex, histogram };
+  };
+  const series = buildTimeSeries([tick(0, 2, [100, 200]), tick(1, 1, [50]), tick(0, 1, [10, 20, 30]), tick(1, 2, [300])], 1.5);
+  assert.deepEqual(
+    series.map((p) => [p.second, p.warmup, p.msgsPerS, p.errors]),
+    [
+      [1, true, 4, 1],
+      [2, true, 3, 1],
+    ],
+  );
+  assert.equal(series[1]!.p99Us, 300);
+});
