@@ -26,6 +26,7 @@ interface SweepArgs {
   'dry-run': boolean;
   out?: string;
   json: boolean;
+  set?: string[];
 }
 
 /** The profile to sweep: from --profile, or from the definition embedded in the --resume file. */
@@ -33,7 +34,7 @@ function chooseProfile(args: SweepArgs, resume: SweepResultsFile | undefined): R
   const targetOptions = { target: args.target ?? null, allowRemote: args['allow-remote'] };
   let profile: ResolvedProfile;
   if (args.profile !== undefined) {
-    profile = loadProfile(args.profile, targetOptions);
+    profile = loadProfile(args.profile, { ...targetOptions, set: args.set ?? [] });
   } else if (resume) {
     const machine = { cpuCount: cpus().length, platform: process.platform };
     try {
@@ -63,8 +64,10 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan (cells, repetitions, order, estimated time) and exit' })
       .option('out', { type: 'string', requiresArg: true, describe: 'Results file [default: results/<timestamp>-sweep.json; with --resume: that file]' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the results document (or the plan) as JSON instead of tables' })
+      .option('set', { type: 'string', array: true, requiresArg: true, describe: 'Override a profile setting, KEY=VALUE (repeatable; e.g. --set streams=32 --set duration=2; not with --resume)' })
       .example('$0 sweep --profile quick', 'The quick profile against embedded servers (npm run bench)')
       .example('$0 sweep --profile ci --dry-run', 'Show the plan and its estimated time')
+      .example('$0 sweep --profile quick --set streams=32 --set inFlight=4', 'The quick cells with other fixed settings')
       .example('$0 sweep --resume results/2026-11-25T10-00-00-000Z-sweep.json', 'Finish an interrupted sweep') as Argv<SweepArgs>,
   handler: async (args) => {
     if (args.resume !== undefined) {
@@ -72,6 +75,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       const ignored: [string, string][] = [];
       if (args.target !== undefined) ignored.push([`--target ${args.target}`, 'target']);
       if (args.repeat !== undefined) ignored.push([`--repeat ${args.repeat}`, 'repeat']);
+      if (args.set !== undefined) ignored.push([`--set ${args.set.join(' --set ')}`, 'settings']);
       if (ignored.length > 0) {
         throw new ConfigError(
           `${ignored.map(([flag]) => flag).join(' and ')} cannot be used with --resume: the resumed sweep keeps its recorded ${ignored.map(([, what]) => what).join(' and ')} (start a new sweep to change ${ignored.length > 1 ? 'them' : 'it'})`,

@@ -44,13 +44,33 @@ export function readProfileDocument(path: string, name: string): unknown {
   }
 }
 
+/** "streams=32" → ["streams", 32]; numbers and true/false are typed, anything else stays text. */
+export function parseSetting(text: string): [string, unknown] {
+  const match = /^([A-Za-z]+)=(.*)$/.exec(text);
+  if (!match) throw new ConfigError(`--set must be KEY=VALUE with KEY a profile setting (e.g. streams=32, duration=2, pacing=timer), got ${JSON.stringify(text)}`);
+  const [, key, raw] = match as unknown as [string, string, string];
+  const value = raw === 'true' ? true : raw === 'false' ? false : raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  return [key, value];
+}
+
+/**
+ * The profile document with `--set KEY=VALUE` overrides written into its settings, so they are
+ * validated by the same rules (messages say settings.KEY) and recorded in the results file.
+ */
+export function withSettings(definition: unknown, set: readonly string[]): unknown {
+  if (set.length === 0 || typeof definition !== 'object' || definition === null || Array.isArray(definition)) return definition;
+  const doc = definition as Record<string, unknown>;
+  const settings = typeof doc.settings === 'object' && doc.settings !== null && !Array.isArray(doc.settings) ? (doc.settings as Record<string, unknown>) : {};
+  return { ...doc, settings: { ...settings, ...Object.fromEntries(set.map(parseSetting)) } };
+}
+
 /**
  * Loads and validates a profile: a name from bench/profiles/ (quick, ci, full) or a path to
  * a JSON file. Throws ConfigError whose message starts with the file and names the bad field.
  */
-export function loadProfile(nameOrPath: string, options: ResolveProfileOptions = {}): ResolvedProfile {
+export function loadProfile(nameOrPath: string, options: ResolveProfileOptions & { set?: readonly string[] } = {}): ResolvedProfile {
   const { name, path } = profilePath(nameOrPath);
-  const definition = readProfileDocument(path, name);
+  const definition = withSettings(readProfileDocument(path, name), options.set ?? []);
   try {
     return resolveProfile(definition, { name, source: path }, { cpuCount: cpus().length, platform: process.platform }, options);
   } catch (error: unknown) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { listProfiles, loadProfile } from '../../src/profile/load-profile.js';
+import { listProfiles, loadProfile, parseSetting, withSettings } from '../../src/profile/load-profile.js';
 import { writeTempProfile } from '../helpers/sweep-cli.js';
 
 test('the shipped profiles load and validate', () => {
@@ -32,4 +32,16 @@ test('a profile path loads; errors name the file and the field', () => {
 test('an unknown profile name lists the shipped ones', () => {
   assert.throws(() => loadProfile('nope'), /profile "nope" not found: cannot read .*nope\.json .*; shipped profiles: ci, full, quick$/);
   assert.throws(() => loadProfile('../x y'), /must be a profile name|not found/);
+});
+
+test('--set KEY=VALUE overrides land in settings, typed, and are validated like the file', () => {
+  assert.deepEqual(parseSetting('streams=32'), ['streams', 32]);
+  assert.deepEqual(parseSetting('verify=true'), ['verify', true]);
+  assert.deepEqual(parseSetting('pacing=timer'), ['pacing', 'timer']);
+  assert.throws(() => parseSetting('streams'), /--set must be KEY=VALUE/);
+  assert.deepEqual(withSettings({ settings: { streams: 8, duration: 1 }, axes: {} }, ['streams=32']), { settings: { streams: 32, duration: 1 }, axes: {} });
+  const profile = loadProfile('quick', { set: ['streams=32', 'inFlight=4'] });
+  assert.ok(profile.cells.every((c) => c.config.streams === 32 && c.config.inFlight === 4));
+  assert.throws(() => loadProfile('quick', { set: ['streams=0'] }), /settings\.streams must be an integer from 1 to 100000, got 0/);
+  assert.throws(() => loadProfile('quick', { set: ['strems=3'] }), /settings\.strems is not a known setting/);
 });
