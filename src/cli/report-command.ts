@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { ConfigError } from '../errors.js';
@@ -41,14 +40,13 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       process.stderr.write(`report     ${args.out}\n`);
     }
     if (args.hgrm !== undefined) {
-      mkdirSync(args.hgrm, { recursive: true });
       const prefixOf = (source: string): string => (files.length > 1 ? basename(source, extname(source)) : '');
       let count = 0;
       for (const { file, source } of files) {
         for (const cell of cellsOf(file, source)) {
           const text = cellHgrm(cell);
           if (text === null) continue;
-          writeFileSync(join(args.hgrm, hgrmFileName(prefixOf(source), file.kind === 'run' ? 'run' : cell.id)), text);
+          writeFileAtomic(join(args.hgrm, hgrmFileName(prefixOf(source), file.kind === 'run' ? 'run' : cell.id)), text);
           count++;
         }
       }

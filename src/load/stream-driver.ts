@@ -81,12 +81,9 @@ export class StreamDriver {
     return this.options.budget !== null && this.measuredSent >= this.options.budget;
   }
 
-  /** Closed loop: fill the in-flight window. */
-  fill(): void {
-    while (this.canSend()) {
-      const now = performance.now();
-      this.send(now, now);
-    }
+  /** Closed loop: fill the in-flight window; `now` (if the caller has it) stamps the first send. */
+  fill(now = performance.now()): void {
+    for (let at = now; this.canSend(); at = performance.now()) this.send(at, at);
   }
 
   /**
@@ -191,7 +188,7 @@ export class StreamDriver {
     this.state.recordEcho(this.queue.peekIntended(), this.queue.peekActual(), now, message.length);
     this.queue.shift();
     this.state.outstanding--;
-    if (this.options.schedule === null) this.fill();
+    if (this.options.schedule === null) this.fill(now);
     this.options.onRoom(this.blocked ? this : null);
   }
 
@@ -223,7 +220,10 @@ export class StreamDriver {
   private countUnsent(): void {
     if (this.options.schedule === null || !this.sendingStopped || this.unsentCounted) return;
     this.unsentCounted = true;
-    this.state.counters.unsent += this.owedCount(this.options.schedule);
+    const owed = this.owedCount(this.options.schedule);
+    this.state.counters.unsent += owed;
+    this.state.owed -= owed; // the drain no longer waits for them
+
   }
 
   private countUnanswered(): void {

@@ -107,6 +107,7 @@ test('open loop: messages of the window held back by the cap are still sent afte
   assert.equal(state.owed, 7);
   d.abandon();
   assert.equal(state.counters.unsent, 7);
+  assert.equal(state.owed, 0, 'nothing left for the drain to wait for');
   assert.equal(state.counters.unanswered, 2, 'the two outstanding when abandoned');
   assert.ok(call.cancelled);
   state.destroy();
