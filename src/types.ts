@@ -1,4 +1,7 @@
 /** Shared contracts between config, plan, workers, stats, results and renderers. */
+import type { EngineName, WireBytes } from './engine/transport.js';
+
+export type { EngineName, WireBytes };
 
 export const COMPRESSIONS = ['identity', 'deflate', 'gzip'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
@@ -10,6 +13,8 @@ export type Pacing = (typeof PACINGS)[number];
 export interface RunConfig {
   /** host:port of the RouteChat server; null starts the embedded echo server. */
   target: string | null;
+  /** The client engine: 'h2' (lean, on node:http2) or 'grpc-js'. */
+  engine: EngineName;
   workers: number;
   connections: number;
   streams: number;
@@ -19,10 +24,14 @@ export interface RunConfig {
   rate: number | null;
   /** RouteNote.message length in bytes. */
   size: number;
+  /** How much gzip should shrink a payload, percent (0..100); printable ASCII can't go below ~15. */
+  compressibility: number;
   compression: Compression;
   /** HTTP/2 flow-control window in bytes (stream and connection); null = grpc-js default. */
   window: number | null;
   maxMessageSize: number;
+  /** Stream churn: echoes per RouteChat call before a new call replaces it; null = one call per stream. */
+  messagesPerStream: number | null;
   warmupS: number;
   /** Measured duration; null when the run stops on `messages`. */
   durationS: number | null;
@@ -47,6 +56,7 @@ export interface RunConfig {
 export interface WorkerTask {
   workerIndex: number;
   target: string;
+  engine: EngineName;
   connections: number;
   streams: number;
   inFlight: number;
@@ -56,9 +66,11 @@ export interface WorkerTask {
   firstStream: number;
   totalStreams: number;
   size: number;
+  compressibility: number;
   compression: Compression;
   window: number | null;
   maxMessageSize: number;
+  messagesPerStream: number | null;
   warmupMs: number;
   durationMs: number | null;
   /** This worker's share of the measured messages; null = stop on duration. */
@@ -111,6 +123,8 @@ export interface Counters {
   unanswered: number;
   /** Streams the server ended with OK while messages were outstanding or before the client half-closed. */
   streamsEndedEarly: number;
+  /** RouteChat calls opened in the measured window (stream churn opens many per stream). */
+  streamsOpened: number;
   /** Failed streams counted by gRPC status name. */
   errorsByStatus: Record<string, number>;
   /** Open-loop messages that could not be sent at their intended time (late by > 1 ms). */
@@ -130,6 +144,10 @@ export interface WorkerResult {
   histogram: string;
   /** Open loop only: latency from the actual send time (coordinated omission not corrected). */
   uncorrectedHistogram: string | null;
+  /** Stream set-up latency (request sent → response headers), µs, of calls opened in the window. */
+  setupHistogram: string;
+  /** HTTP/2 DATA bytes sent and received inside the measured window; null where the engine can't see them. */
+  wireBytes: WireBytes | null;
   /** Measured window of this worker, epoch ms. */
   windowStartMs: number;
   windowEndMs: number;
@@ -177,8 +195,16 @@ export interface RunMetrics {
   mibPerSSent: number;
   /** Payload MiB/s, server → client. */
   mibPerSReceived: number;
+  /** HTTP/2 DATA on the wire (gRPC framing, after compression); null for engines that can't see it. */
+  wire: { bytesSent: number; bytesReceived: number; mibPerSSent: number; mibPerSReceived: number } | null;
+  /** The payloads: requested compressibility and the gzip savings measured on a sample of them, %. */
+  payload: { compressibility: number; gzipSavingsPct: number };
+  /** RouteChat calls opened per second of the measured window. */
+  streamsOpenedPerS: number;
   latencyUs: LatencySummary;
   latencyUncorrectedUs: LatencySummary | null;
+  /** Stream set-up latency (request sent → response headers received), µs. */
+  setupLatencyUs: LatencySummary;
   errorsTotal: number;
   generator: {
     cpuUs: number;
@@ -198,7 +224,7 @@ export interface RunRecord {
   startedAt: string;
   metrics: RunMetrics;
   warnings: string[];
-  histograms: { latencyUs: string; latencyUncorrectedUs: string | null };
+  histograms: { latencyUs: string; latencyUncorrectedUs: string | null; setupUs: string };
   timeSeries: TimeSeriesPoint[];
 }
 

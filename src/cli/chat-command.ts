@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import * as grpc from '@grpc/grpc-js';
 import type { CommandModule } from 'yargs';
 import { checkChoice, checkNumber } from '../config/checks.js';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../config/defaults.js';
 import { formatTarget, parseTarget } from '../config/target.js';
-import { BenchError, ExitCode } from '../errors.js';
-import type { RouteNote__Output } from '../generated/stream/RouteNote.js';
-import { clientChannelOptions } from '../grpc/channel-options.js';
-import { loadStreamProto } from '../grpc/proto.js';
+import { loadEngine } from '../engine/engines.js';
+import { Status, statusName } from '../engine/status-codes.js';
+import { ENGINES, type CallStatus } from '../engine/transport.js';
+import { BenchError, ExitCode, TargetError, describeError } from '../errors.js';
+import { FixedPayloads } from '../grpc/payload.js';
 import { COMPRESSIONS } from '../types.js';
 
 interface ChatArgs {
@@ -15,10 +15,12 @@ interface ChatArgs {
   target: string;
   interval: string;
   compression: string;
+  engine: string;
   'allow-remote': boolean;
 }
 
 const SEED_MESSAGES = ['Hello', 'World', 'How', 'Are', 'You'];
+const CONNECT_TIMEOUT_MS = 5_000;
 
 export const chatCommand: CommandModule<object, ChatArgs> = {
   command: 'chat [messages..]',
@@ -29,6 +31,7 @@ export const chatCommand: CommandModule<object, ChatArgs> = {
       .option('target', { type: 'string', default: '127.0.0.1:50051', describe: 'Server HOST:PORT' })
       .option('interval', { type: 'string', default: '0', describe: 'Milliseconds between sends' })
       .option('compression', { type: 'string', default: 'identity', describe: `Request compression: ${COMPRESSIONS.join(', ')}` })
+      .option('engine', { type: 'string', default: 'h2', describe: `Client engine: ${ENGINES.join(', ')}` })
       .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow a non-loopback target' })
       .example('$0 chat', 'Send the five seed messages to 127.0.0.1:50051')
       .example('$0 chat hi there --interval 1000', 'Two messages, one second apart'),
@@ -36,33 +39,42 @@ export const chatCommand: CommandModule<object, ChatArgs> = {
     const target = formatTarget(parseTarget(args.target, args['allow-remote']));
     const intervalMs = args.interval === '0' ? 0 : checkNumber('--interval', args.interval, -1, 3_600_000);
     const compression = checkChoice('--compression', args.compression, COMPRESSIONS);
+    const engineName = checkChoice('--engine', args.engine, ENGINES);
     const messages = args.messages && args.messages.length > 0 ? args.messages.map(String) : SEED_MESSAGES;
 
-    const proto = loadStreamProto();
-    const client = new proto.stream.StreamService(
-      target,
-      grpc.credentials.createInsecure(),
-      clientChannelOptions({ compression, window: null, maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE, ownConnection: false }),
-    );
+    const engine = await loadEngine(engineName);
+    let connection;
     try {
-      const call = client.RouteChat();
-      const finished = new Promise<void>((resolve, reject) => {
-        call.on('data', (note: RouteNote__Output) => process.stdout.write(`${note.message}\n`));
-        call.on('error', () => undefined);
-        call.on('status', (status: grpc.StatusObject) => {
-          if (status.code === grpc.status.OK) return resolve();
-          const code = status.code === grpc.status.UNAVAILABLE ? ExitCode.targetUnreachable : ExitCode.runErrors;
-          reject(new BenchError(`RouteChat to ${target} failed: ${grpc.status[status.code]}: ${status.details}`, code));
-        });
-      });
-      for (const [i, message] of messages.entries()) {
-        if (i > 0 && intervalMs > 0) await sleep(intervalMs);
-        call.write({ message });
+      connection = await engine.connect({ target, compression, window: null, maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE, connectTimeoutMs: CONNECT_TIMEOUT_MS });
+    } catch (error) {
+      throw new TargetError(`RouteChat to ${target} failed: UNAVAILABLE: ${describeError(error)}`);
+    }
+    try {
+      let resolveEnd: (status: CallStatus) => void = () => undefined;
+      const ended = new Promise<CallStatus>((resolve) => (resolveEnd = resolve));
+      const call = connection.openStream(
+        {
+          onHeaders: () => undefined,
+          onEcho: (echo) => void process.stdout.write(`${echo.text()}\n`),
+          onDrain: () => undefined,
+          onEnd: (status) => resolveEnd(status),
+        },
+        new FixedPayloads(messages),
+      );
+      let status: CallStatus | null = null;
+      void ended.then((s) => (status = s));
+      for (let seq = 0; seq < messages.length && status === null; seq++) {
+        if (seq > 0 && intervalMs > 0) await sleep(intervalMs);
+        call.write(seq);
       }
-      call.end();
-      await finished;
+      call.halfClose();
+      const final = await ended;
+      if (final.code !== Status.OK) {
+        const code = final.code === Status.UNAVAILABLE ? ExitCode.targetUnreachable : ExitCode.runErrors;
+        throw new BenchError(`RouteChat to ${target} failed: ${statusName(final.code)}: ${final.details}`, code);
+      }
     } finally {
-      client.close();
+      connection.close();
     }
   },
 };

@@ -15,15 +15,18 @@ import { onInterrupt } from './interrupt.js';
 export interface RunFlags {
   target?: string;
   'allow-remote': boolean;
+  engine?: string;
   workers?: string;
   connections?: string;
   streams?: string;
   'in-flight'?: string;
   rate?: string;
   size?: string;
+  compressibility?: string;
   compression?: string;
   window?: string;
   'max-message-size'?: string;
+  'messages-per-stream'?: string;
   warmup?: string;
   duration?: string;
   messages?: string;
@@ -41,15 +44,18 @@ export function withRunFlags<T>(y: Argv<T>): Argv<T & RunFlags> {
   return y
     .option('target', { ...text, describe: 'RouteChat server HOST:PORT; omitted: start the embedded echo server' })
     .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow a non-loopback --target' })
+    .option('engine', { ...text, describe: `Client engine: h2 (lean gRPC on node:http2, measures the server) or grpc-js (what a grpc-js client experiences) [default: h2]` })
     .option('workers', { ...text, describe: 'Worker threads generating load [default: 1]' })
     .option('connections', { ...text, describe: 'TCP connections (channels), spread over workers [default: workers]' })
     .option('streams', { ...text, describe: 'Concurrent RouteChat streams, spread over connections [default: connections]' })
     .option('in-flight', { ...text, describe: 'Messages outstanding per stream; 1 = ping-pong. With --rate: the cap [default: 1, with --rate 1024]' })
     .option('rate', { ...text, describe: 'Open loop: total messages/s on a fixed schedule, latency from intended send time' })
     .option('size', { ...text, describe: 'RouteNote.message length in bytes (16, 1KiB, 1MiB) [default: 16]' })
+    .option('compressibility', { ...text, describe: 'How much gzip shrinks each payload, percent 0-100 (printable ASCII: at least ~15) [default: 50]' })
     .option('compression', { ...text, describe: `Request compression: ${COMPRESSIONS.join(', ')} [default: identity]` })
     .option('window', { ...text, describe: 'HTTP/2 flow-control window in bytes, client and embedded server [default: 64 KiB]' })
     .option('max-message-size', { ...text, describe: 'Largest message sent or received, bytes [default: 4MiB]' })
+    .option('messages-per-stream', { ...text, describe: 'Stream churn: half-close each RouteChat call after this many echoes and open a new one [default: unlimited]' })
     .option('warmup', { ...text, describe: 'Seconds of load excluded from all figures [default: 1]' })
     .option('duration', { ...text, describe: 'Measured seconds after the warm-up [default: 10]' })
     .option('messages', { ...text, describe: 'Stop after this many measured messages instead of a duration' })
@@ -66,15 +72,18 @@ export function runInputFromFlags(f: RunFlags): RunInput {
   return {
     target: f.target,
     allowRemote: f['allow-remote'],
+    engine: f.engine,
     workers: f.workers,
     connections: f.connections,
     streams: f.streams,
     inFlight: f['in-flight'],
     rate: f.rate,
     size: f.size,
+    compressibility: f.compressibility,
     compression: f.compression,
     window: f.window,
     maxMessageSize: f['max-message-size'],
+    messagesPerStream: f['messages-per-stream'],
     warmup: f.warmup,
     duration: f.duration,
     messages: f.messages,

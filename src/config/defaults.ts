@@ -1,3 +1,4 @@
+import type { EngineName } from '../engine/transport.js';
 import type { Compression } from '../types.js';
 
 /** grpc-js default maximum receive message length. */
@@ -16,6 +17,8 @@ export const RUN_DEFAULTS = {
   inFlight: 1,
   openLoopInFlight: 1024,
   size: 16,
+  engine: 'h2' as EngineName,
+  compressibility: 50,
   compression: 'identity' as Compression,
   warmupS: 1,
   durationS: 10,

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { ENGINES } from '../engine/transport.js';
 import { COMPRESSIONS, PACINGS, type RunConfig } from '../types.js';
 import { checkBytes, checkChoice, checkCpuList, checkInteger, checkNumber } from './checks.js';
 import { defaultCpuSplit } from './placement.js';
@@ -21,15 +22,18 @@ import { formatTarget, parseTarget } from './target.js';
 export interface RunInput {
   target?: unknown;
   allowRemote?: unknown;
+  engine?: unknown;
   workers?: unknown;
   connections?: unknown;
   streams?: unknown;
   inFlight?: unknown;
   rate?: unknown;
   size?: unknown;
+  compressibility?: unknown;
   compression?: unknown;
   window?: unknown;
   maxMessageSize?: unknown;
+  messagesPerStream?: unknown;
   warmup?: unknown;
   duration?: unknown;
   messages?: unknown;
@@ -49,15 +53,18 @@ export type RunFieldNames = Record<RunField, string>;
 
 export const RUN_FLAG_NAMES: RunFieldNames = {
   target: '--target',
+  engine: '--engine',
   workers: '--workers',
   connections: '--connections',
   streams: '--streams',
   inFlight: '--in-flight',
   rate: '--rate',
   size: '--size',
+  compressibility: '--compressibility',
   compression: '--compression',
   window: '--window',
   maxMessageSize: '--max-message-size',
+  messagesPerStream: '--messages-per-stream',
   warmup: '--warmup',
   duration: '--duration',
   messages: '--messages',
@@ -139,6 +146,9 @@ export function resolveRunConfig(input: RunInput, machine: Machine, names: RunFi
       : RUN_DEFAULTS.openLoopInFlight;
 
   const compression = given(input.compression) ? checkChoice(n.compression, input.compression, COMPRESSIONS) : RUN_DEFAULTS.compression;
+  const engine = given(input.engine) ? checkChoice(n.engine, input.engine, ENGINES) : RUN_DEFAULTS.engine;
+  const compressibility = given(input.compressibility) ? checkPercent(n.compressibility, input.compressibility) : RUN_DEFAULTS.compressibility;
+  const messagesPerStream = given(input.messagesPerStream) ? checkInteger(n.messagesPerStream, input.messagesPerStream, 1, Number.MAX_SAFE_INTEGER) : null;
   const window = given(input.window) ? checkBytes(n.window, input.window, MIN_WINDOW, MAX_WINDOW) : null;
 
   const warmupS = given(input.warmup) ? checkNumberOrZero(n.warmup, input.warmup) : RUN_DEFAULTS.warmupS;
@@ -161,15 +171,18 @@ export function resolveRunConfig(input: RunInput, machine: Machine, names: RunFi
 
   return {
     target,
+    engine,
     workers,
     connections,
     streams,
     inFlight,
     rate,
     size,
+    compressibility,
     compression,
     window,
     maxMessageSize,
+    messagesPerStream,
     warmupS,
     durationS,
     messages,
@@ -180,6 +193,14 @@ export function resolveRunConfig(input: RunInput, machine: Machine, names: RunFi
     serverCpus,
     clientCpus,
   };
+}
+
+function checkPercent(name: string, value: unknown): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value.trim().replace(/%$/, '')) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 100) {
+    throw new ConfigError(`${name} must be a percentage from 0 to 100 (how much gzip should shrink each payload), got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+  }
+  return n;
 }
 
 function checkNumberOrZero(name: string, value: unknown): number {

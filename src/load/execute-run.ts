@@ -6,6 +6,7 @@ import { buildTimeSeries, countErrors, mergeWorkerResults } from '../stats/aggre
 import { diagnoseRun } from '../stats/diagnose.js';
 import { initHistograms, summarizeEncoded } from '../stats/histogram.js';
 import { ConfigError, describeError } from '../errors.js';
+import { measurePayloadSavings } from '../grpc/payload-savings.js';
 import type { CpuPlacement, RunConfig, RunMetrics, RunRecord, StopReason, WorkerResult } from '../types.js';
 import { canPin, originalAffinity, pinProcess } from './cpu-affinity.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
@@ -62,7 +63,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord>
   const server = options.server ?? ownServer;
   try {
     const target = config.target ?? (server as EmbeddedServer).target;
-    await checkReachable(target);
+    await checkReachable(target, config.engine);
     let cpuStart = process.cpuUsage();
     let serverCpuStart: number | null = null;
     let wallStart = performance.now();
@@ -93,8 +94,20 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord>
       msgsPerS: durationS > 0 ? round2(c.receivedInWindow / durationS) : 0,
       mibPerSSent: durationS > 0 ? round3(c.bytesSent / MIB / durationS) : 0,
       mibPerSReceived: durationS > 0 ? round3(c.bytesReceived / MIB / durationS) : 0,
+      wire:
+        merged.wireBytes === null
+          ? null
+          : {
+              bytesSent: merged.wireBytes.sent,
+              bytesReceived: merged.wireBytes.received,
+              mibPerSSent: durationS > 0 ? round3(merged.wireBytes.sent / MIB / durationS) : 0,
+              mibPerSReceived: durationS > 0 ? round3(merged.wireBytes.received / MIB / durationS) : 0,
+            },
+      payload: { compressibility: config.compressibility, gzipSavingsPct: measurePayloadSavings(config.size, config.compressibility) },
+      streamsOpenedPerS: durationS > 0 ? round2(c.streamsOpened / durationS) : 0,
       latencyUs: summarizeEncoded([merged.histogram]),
       latencyUncorrectedUs: merged.uncorrectedHistogram === null ? null : summarizeEncoded([merged.uncorrectedHistogram]),
+      setupLatencyUs: summarizeEncoded([merged.setupHistogram]),
       errorsTotal: countErrors(c),
       generator: {
         cpuUs: Math.round(generatorCpuUs),
@@ -113,7 +126,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord>
       startedAt: startedAt.toISOString(),
       metrics,
       warnings: diagnoseRun({ config, metrics, placement, embeddedServer }),
-      histograms: { latencyUs: merged.histogram, latencyUncorrectedUs: merged.uncorrectedHistogram },
+      histograms: { latencyUs: merged.histogram, latencyUncorrectedUs: merged.uncorrectedHistogram, setupUs: merged.setupHistogram },
       timeSeries: buildTimeSeries(outcome.ticks, config.warmupS),
     };
   } finally {

@@ -1,11 +1,12 @@
-import * as grpc from '@grpc/grpc-js';
-import type { RouteNote, RouteNote__Output } from '../generated/stream/RouteNote.js';
+import type { Echo, CallStatus, StreamHandler, TransportStream } from '../engine/transport.js';
+import { Status, statusName } from '../engine/status-codes.js';
 import type { PayloadFactory } from '../grpc/payload.js';
 import { intendedTime, type Schedule } from './pacer.js';
 import { SendQueue } from './send-queue.js';
 import type { WorkerState } from './worker-state.js';
 
-export type RouteChatStream = grpc.ClientDuplexStream<RouteNote, RouteNote__Output>;
+/** Opens a RouteChat call whose events go to `handler`. */
+export type OpenCall = (handler: StreamHandler) => TransportStream;
 
 export interface StreamDriverOptions {
   inFlight: number;
@@ -14,6 +15,8 @@ export interface StreamDriverOptions {
   /** Open-loop schedule; null = closed loop. */
   schedule: Schedule | null;
   verify: boolean;
+  /** Stream churn: echoes per RouteChat call before it is half-closed and a new one opened; null = one call. */
+  messagesPerStream: number | null;
   /** Called when the stream finished (ended, failed or closed by us). */
   onFinished: () => void;
   /**
@@ -28,48 +31,65 @@ export interface StreamDriverOptions {
 /** Lateness above which an open-loop send counts as late (ms). */
 const LATE_MS = 1;
 
+/** The events of one call, passed on to the driver with the call they belong to. */
+class CallEvents implements StreamHandler {
+  call: TransportStream | null = null;
+  constructor(private readonly driver: StreamDriver) {}
+  onHeaders(): void {
+    this.driver.onHeaders(this);
+  }
+  onEcho(echo: Echo): void {
+    this.driver.onEcho(this, echo);
+  }
+  onDrain(): void {
+    this.driver.onDrain(this);
+  }
+  onEnd(status: CallStatus): void {
+    this.driver.onEnd(this, status);
+  }
+}
+
 /**
- * Drives one RouteChat stream: sends within the in-flight window, matches each echo to the
- * oldest outstanding message (echoes come back in order) and records its latency.
+ * Drives one logical stream: sends within the in-flight window, matches each echo to the
+ * oldest outstanding message (echoes come back in order) and records its latency. With stream
+ * churn the stream is a succession of RouteChat calls: after `messagesPerStream` echoes the
+ * call is half-closed and the next one opened at once; schedule, budget and sequence numbers
+ * carry on across calls.
  */
 export class StreamDriver {
   private readonly queue: SendQueue;
+  private current: CallEvents;
+  /** Calls half-closed by churn whose final status has not come yet. */
+  private readonly retiring = new Set<CallEvents>();
+  private openedAtMs = 0;
+  private headersSeen = false;
+  private callSent = 0;
+  private callEchoes = 0;
   private writable = true;
   private sendingStopped = false;
   private halfClosed = false;
+  private currentEnded = false;
   private seqSent = 0;
   private seqReceived = 0;
   private measuredSent = 0;
   /** Open loop: index of the next scheduled message. */
   private scheduled = 0;
-  /** Open loop: messages are due but the window or backpressure held them back. */
+  /** Open loop: messages are due but the window, backpressure or churn held them back. */
   private blocked = false;
   /** Open loop: only messages intended before this time are still sent (the window end, once stopped). */
   private sendBefore = Number.POSITIVE_INFINITY;
   private unsentCounted = false;
-  private status: grpc.StatusObject | null = null;
   private doneReported = false;
   finished = false;
 
   constructor(
-    private readonly call: RouteChatStream,
+    private readonly openCall: OpenCall,
     private readonly state: WorkerState,
     private readonly payload: PayloadFactory,
     private readonly options: StreamDriverOptions,
   ) {
     this.queue = new SendQueue(Math.min(options.inFlight, 1024));
-    call.on('data', (note: RouteNote__Output) => this.onEcho(note.message));
-    // 'status' comes with every end of the call; 'end' follows once every echo was read.
-    call.on('status', (status: grpc.StatusObject) => {
-      this.status = status;
-    });
-    call.on('error', () => undefined);
-    call.on('end', () => this.onEnd());
-    call.on('drain', () => {
-      this.writable = true;
-      if (this.options.schedule === null) this.fill();
-      else this.options.onRoom(this.blocked ? this : null);
-    });
+    this.current = this.open(performance.now());
   }
 
   get outstanding(): number {
@@ -95,8 +115,8 @@ export class StreamDriver {
     // One formula (intendedTime) decides both what is due and when the next one is, so the
     // returned time is always after `now` (mixing it with a division could round back).
     let intended = intendedTime(schedule, this.scheduled);
-    // Sends released after the window or backpressure held them back are late because of the
-    // server; only the others tell how punctual the generator itself is.
+    // Sends released after the window, backpressure or churn held them back are late because of
+    // the server; only the others tell how punctual the generator itself is.
     const heldBack = this.blocked;
     while (intended <= now && intended < this.sendBefore && this.canSend()) {
       if (this.state.isMeasured(intended)) {
@@ -135,20 +155,111 @@ export class StreamDriver {
   halfClose(): void {
     if (this.halfClosed || this.finished) return;
     this.halfClosed = true;
-    this.call.end();
+    this.current.call?.halfClose();
   }
 
-  /** Counts outstanding measured messages as unanswered and cancels the stream. */
+  /** Counts outstanding measured messages as unanswered and cancels the stream's calls. */
   abandon(): void {
+    for (const events of this.retiring) events.call?.cancel();
+    this.retiring.clear();
     if (this.finished) return;
     this.countUnanswered();
     this.finished = true;
-    this.call.cancel();
+    if (!this.currentEnded) this.current.call?.cancel();
+  }
+
+  onHeaders(events: CallEvents): void {
+    if (events !== this.current || this.headersSeen) return;
+    this.headersSeen = true;
+    const now = performance.now();
+    if (this.state.isMeasured(this.openedAtMs)) this.state.recordSetup(this.openedAtMs, now);
+  }
+
+  onEcho(events: CallEvents, echo: Echo): void {
+    const now = performance.now();
+    if (this.finished) return;
+    if (events !== this.current || this.queue.length === 0) {
+      this.state.counters.mismatches++; // an echo nobody asked for
+      return;
+    }
+    const seq = this.seqReceived++;
+    const ok = this.options.verify ? echo.isEchoOf(seq) : echo.bytes === this.payload.echoBytes;
+    if (!ok) this.state.counters.mismatches++;
+    this.state.recordEcho(this.queue.peekIntended(), this.queue.peekActual(), now, echo.bytes);
+    this.queue.shift();
+    this.state.outstanding--;
+    if (++this.callEchoes === this.options.messagesPerStream && !this.halfClosed && this.sendsMore()) this.rotate(now);
+    if (this.options.schedule === null) this.fill(now);
+    this.options.onRoom(this.blocked ? this : null);
+  }
+
+  onDrain(events: CallEvents): void {
+    if (events !== this.current) return;
+    this.writable = true;
+    if (this.options.schedule === null) this.fill();
+    else this.options.onRoom(this.blocked ? this : null);
+  }
+
+  onEnd(events: CallEvents, status: CallStatus): void {
+    if (events !== this.current) {
+      // A call retired by churn: it had all its echoes; only an error status matters.
+      if (!this.retiring.delete(events)) return;
+      if (status.code !== Status.OK) this.state.recordStreamError(statusName(status.code), status.details);
+      if (this.currentEnded) this.maybeFinish();
+      return;
+    }
+    if (this.finished) return;
+    this.currentEnded = true;
+    if (status.code !== Status.OK) {
+      this.state.recordStreamError(statusName(status.code), status.details);
+    } else if (!this.halfClosed || this.queue.length > 0) {
+      this.state.counters.streamsEndedEarly++;
+    }
+    this.countUnanswered();
+    this.reportDone();
+    this.maybeFinish();
+  }
+
+  /** Opens a call; `nowMs` starts its set-up time. */
+  private open(nowMs: number): CallEvents {
+    const events = new CallEvents(this);
+    this.openedAtMs = nowMs;
+    this.headersSeen = false;
+    this.callSent = 0;
+    this.callEchoes = 0;
+    this.writable = true;
+    this.currentEnded = false;
+    if (this.state.isMeasured(nowMs)) this.state.counters.streamsOpened++;
+    events.call = this.openCall(events);
+    return events;
+  }
+
+  /** Stream churn: the call had its echoes; half-close it and go on on a new one. */
+  private rotate(now: number): void {
+    const old = this.current;
+    this.retiring.add(old);
+    old.call?.halfClose();
+    this.current = this.open(now);
+  }
+
+  /** Whether this stream will still send (a new call is worth opening). */
+  private sendsMore(): boolean {
+    if (this.budgetSpent) return false;
+    if (!this.sendingStopped) return true;
+    const schedule = this.options.schedule;
+    return schedule !== null && this.owedCount(schedule) > 0;
+  }
+
+  private maybeFinish(): void {
+    if (this.finished || !this.currentEnded || this.retiring.size > 0) return;
+    this.finished = true;
+    this.options.onFinished();
   }
 
   private canSend(): boolean {
     if (this.sendingStopped && this.options.schedule === null) return false;
-    return this.writable && !this.finished && this.queue.length < this.options.inFlight && !this.budgetSpent;
+    if (this.options.messagesPerStream !== null && this.callSent >= this.options.messagesPerStream) return false;
+    return this.writable && !this.currentEnded && !this.finished && this.queue.length < this.options.inFlight && !this.budgetSpent;
   }
 
   /** Measured messages intended before `sendBefore` and not yet sent (open loop, after the stop). */
@@ -171,43 +282,9 @@ export class StreamDriver {
       if (this.sendingStopped) state.owed--;
     }
     state.outstanding++;
+    this.callSent++;
     this.queue.push(intended, now);
-    if (!this.call.write({ message: this.payload.make(this.seqSent++) })) this.writable = false;
-  }
-
-  private onEcho(message: string): void {
-    const now = performance.now();
-    if (this.finished) return;
-    if (this.queue.length === 0) {
-      this.state.counters.mismatches++; // an echo nobody asked for
-      return;
-    }
-    const seq = this.seqReceived++;
-    const ok = this.options.verify ? this.payload.isEcho(message, seq) : this.payload.hasEchoLength(message);
-    if (!ok) this.state.counters.mismatches++;
-    this.state.recordEcho(this.queue.peekIntended(), this.queue.peekActual(), now, message.length);
-    this.queue.shift();
-    this.state.outstanding--;
-    if (this.options.schedule === null) this.fill(now);
-    this.options.onRoom(this.blocked ? this : null);
-  }
-
-  private onEnd(): void {
-    if (this.finished) return;
-    const status = this.status;
-    if (status && status.code !== grpc.status.OK) {
-      this.state.recordStreamError(grpc.status[status.code] ?? `CODE_${status.code}`, status.details);
-    } else if (!this.halfClosed || this.queue.length > 0) {
-      this.state.counters.streamsEndedEarly++;
-    }
-    this.finish();
-  }
-
-  private finish(): void {
-    this.countUnanswered();
-    this.finished = true;
-    this.reportDone();
-    this.options.onFinished();
+    if (!(this.current.call as TransportStream).write(this.seqSent++)) this.writable = false;
   }
 
   private reportDone(): void {
@@ -223,7 +300,6 @@ export class StreamDriver {
     const owed = this.owedCount(this.options.schedule);
     this.state.counters.unsent += owed;
     this.state.owed -= owed; // the drain no longer waits for them
-
   }
 
   private countUnanswered(): void {

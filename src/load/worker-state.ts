@@ -9,6 +9,8 @@ export class WorkerState {
   readonly latency: Histogram = createLatencyHistogram();
   /** Open loop only: latency from the actual send time. */
   readonly uncorrected: Histogram | null;
+  /** Stream set-up latency of calls opened in the measured window. */
+  readonly setup: Histogram = createLatencyHistogram();
   /** Latency of the echoes received in the current second (time series). */
   readonly interval: Histogram = createLatencyHistogram();
   intervalReceived = 0;
@@ -48,6 +50,11 @@ export class WorkerState {
     }
   }
 
+  /** A call opened at `openedMs` got its response headers at `nowMs`. */
+  recordSetup(openedMs: number, nowMs: number): void {
+    recordLatency(this.setup, (nowMs - openedMs) * 1000);
+  }
+
   /** Open loop: how late a measured message went out (ms); above `lateMs` it counts as late. */
   recordSendLag(lagMs: number, lateMs: number): void {
     this.counters.sendLagMsTotal += lagMs;
@@ -71,6 +78,7 @@ export class WorkerState {
 
   destroy(): void {
     this.latency.destroy();
+    this.setup.destroy();
     this.uncorrected?.destroy();
     this.interval.destroy();
   }

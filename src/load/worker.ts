@@ -5,11 +5,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
-import * as grpc from '@grpc/grpc-js';
-import { clientChannelOptions } from '../grpc/channel-options.js';
+import { loadEngine } from '../engine/engines.js';
+import type { TransportConnection, WireBytes } from '../engine/transport.js';
 import { PayloadFactory } from '../grpc/payload.js';
-import { loadStreamProto, type StreamServiceClient } from '../grpc/proto.js';
+import { buildPayloadPattern } from '../grpc/payload-pattern.js';
 import { splitEvenly } from '../plan/split-run.js';
+import { sumWireBytes } from '../stats/aggregate.js';
 import { encodeHistogram, initHistograms } from '../stats/histogram.js';
 import type { ControlMessage, StopReason, WorkerMessage, WorkerResult, WorkerTask } from '../types.js';
 import { OpenLoopScheduler } from './open-loop-scheduler.js';
@@ -25,44 +26,36 @@ export interface WorkerInput {
 const CONNECT_TIMEOUT_MS = 5_000;
 const CLOSE_TIMEOUT_MS = 2_000;
 
-function waitForReady(client: grpc.Client, target: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    client.waitForReady(Date.now() + CONNECT_TIMEOUT_MS, (error) => {
-      if (error) reject(new Error(`cannot connect to ${target} within ${CONNECT_TIMEOUT_MS} ms: ${error.message}`));
-      else resolve();
-    });
-  });
-}
-
-
 export async function runWorker({ task, port }: WorkerInput): Promise<WorkerResult> {
   await initHistograms();
   const post = (message: WorkerMessage): void => port.postMessage(message);
-  const proto = loadStreamProto();
-  const options = clientChannelOptions({ compression: task.compression, window: task.window, maxMessageSize: task.maxMessageSize, ownConnection: true });
-  const clients: StreamServiceClient[] = Array.from(
-    { length: task.connections },
-    () => new proto.stream.StreamService(task.target, grpc.credentials.createInsecure(), options),
-  );
+  const engine = await loadEngine(task.engine);
+  const settings = { target: task.target, compression: task.compression, window: task.window, maxMessageSize: task.maxMessageSize, connectTimeoutMs: CONNECT_TIMEOUT_MS };
   const state = new WorkerState(task.rate !== null);
+  const connecting = Array.from({ length: task.connections }, () => engine.connect(settings));
   try {
-    await Promise.all(clients.map((client) => waitForReady(client, task.target)));
-    return await drive(task, clients, state, port, post);
+    const connections = await Promise.all(connecting);
+    return await drive(task, connections, state, port, post);
   } finally {
     state.destroy();
-    for (const client of clients) client.close();
+    for (const settled of await Promise.allSettled(connecting)) if (settled.status === 'fulfilled') settled.value.close();
     port.close();
   }
 }
 
+/** Wire bytes of all connections so far (null when the engine can't count them). */
+function wireTotal(connections: readonly TransportConnection[]): WireBytes | null {
+  return sumWireBytes(connections.map((c) => c.wireBytes()));
+}
+
 async function drive(
   task: WorkerTask,
-  clients: StreamServiceClient[],
+  connections: TransportConnection[],
   state: WorkerState,
   port: MessagePort,
   post: (message: WorkerMessage) => void,
 ): Promise<WorkerResult> {
-  const payload = new PayloadFactory(task.size);
+  const payload = new PayloadFactory(task.size, buildPayloadPattern(task.size, task.compressibility));
   const budgets = task.messages === null ? null : splitEvenly(task.messages, task.streams);
   let stopReason: StopReason | null = null;
   let onStop: () => void = () => undefined;
@@ -80,6 +73,7 @@ async function drive(
     budget: budgets?.[i] ?? null,
     schedule: task.rate === null ? null : streamSchedule(startMs, task.rate * (task.totalStreams / task.streams), task.totalStreams, task.firstStream + i),
     verify: task.verify,
+    messagesPerStream: task.messagesPerStream,
     onFinished: () => {
       finishedStreams++;
       wake();
@@ -108,9 +102,17 @@ async function drive(
 
   state.warmEndMs = startMs + task.warmupMs;
   if (task.durationMs !== null) state.endMs = state.warmEndMs + task.durationMs;
+  // Wire bytes count inside the measured window: sampled when it starts and when sending stops.
+  let wireAtStart: WireBytes | null = wireTotal(connections);
+  let wireInWindow: WireBytes | null = null;
+  const sampleWindowEnd = (): void => {
+    const now = wireTotal(connections);
+    wireInWindow = now === null || wireAtStart === null ? null : { sent: now.sent - wireAtStart.sent, received: now.received - wireAtStart.received };
+  };
+  const warmTimer = setTimeout(() => (wireAtStart = wireTotal(connections)), Math.max(0, state.warmEndMs - performance.now()));
   for (let i = 0; i < task.streams; i++) {
-    const client = clients[i % clients.length] as StreamServiceClient;
-    drivers.push(new StreamDriver(client.RouteChat(), state, payload, streamOptions(i, startMs)));
+    const connection = connections[i % connections.length] as TransportConnection;
+    drivers.push(new StreamDriver((handler) => connection.openStream(handler, payload), state, payload, streamOptions(i, startMs)));
   }
 
   // Per-second ticks aligned to the common start.
@@ -133,6 +135,8 @@ async function drive(
     onStop = () => {
       const now = performance.now();
       if (state.endMs > now) state.endMs = now;
+      clearTimeout(warmTimer);
+      sampleWindowEnd();
       for (const driver of drivers) state.owed += driver.stopSending(state.endMs);
       resolve();
     };
@@ -173,6 +177,8 @@ async function drive(
     counters: state.counters,
     histogram: encodeHistogram(state.latency),
     uncorrectedHistogram: state.uncorrected ? encodeHistogram(state.uncorrected) : null,
+    setupHistogram: encodeHistogram(state.setup),
+    wireBytes: wireInWindow,
     windowStartMs: performance.timeOrigin + Math.min(state.warmEndMs, windowEndMs),
     windowEndMs: performance.timeOrigin + windowEndMs,
     eventLoopUtilization: elu.utilization,

@@ -17,6 +17,9 @@ export const PROFILE_KEYS = ['description', 'repeat', 'settings', 'axes'] as con
 
 /** Run settings a profile may fix. Not: target (use --target), messages (sweeps stop on duration). */
 export const PROFILE_SETTINGS = [
+  'engine',
+  'compressibility',
+  'messagesPerStream',
   'workers',
   'connections',
   'streams',
@@ -34,7 +37,7 @@ export const PROFILE_SETTINGS = [
 ] as const satisfies readonly RunField[];
 
 export const REQUIRED_AXES = ['compression', 'size', 'window'] as const;
-export const OPTIONAL_AXES = ['workers', 'connections', 'streams', 'inFlight', 'rate', 'maxMessageSize'] as const;
+export const OPTIONAL_AXES = ['engine', 'compressibility', 'messagesPerStream', 'workers', 'connections', 'streams', 'inFlight', 'rate', 'maxMessageSize'] as const;
 /** Axis order in cell ids and tables: the required axes first, then the others. */
 export const AXIS_NAMES = [...REQUIRED_AXES, ...OPTIONAL_AXES] as const satisfies readonly (RunField & keyof RunConfig)[];
 export type AxisName = (typeof AXIS_NAMES)[number];

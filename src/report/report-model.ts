@@ -41,15 +41,18 @@ export const SUMMARY_HEADER = ['cell', 'reps', 'msgs/s', 'MiB/s', 'p50', 'p90', 
 
 const CONFIG_LABELS: Record<keyof RunConfig, string> = {
   target: 'target',
+  engine: 'client engine',
   workers: 'workers',
   connections: 'connections',
   streams: 'streams',
   inFlight: 'in-flight per stream',
   rate: 'rate (msgs/s)',
   size: 'message size',
+  compressibility: 'payload compressibility (%)',
   compression: 'compression',
   window: 'flow-control window',
   maxMessageSize: 'max message size',
+  messagesPerStream: 'messages per stream (churn)',
   warmupS: 'warm-up (s)',
   durationS: 'duration (s)',
   messages: 'messages',
@@ -62,11 +65,14 @@ const CONFIG_LABELS: Record<keyof RunConfig, string> = {
 };
 
 export function formatConfigValue(field: keyof RunConfig, value: unknown): string {
-  if (value === null) {
+  // Results files from before the h2 engine: grpc-js, '.'-padded payloads.
+  if (value === undefined && field === 'compressibility') return "legacy ('.' padding)";
+  if (value === null || value === undefined) {
     if (field === 'target') return 'embedded echo server';
     if (field === 'rate') return 'closed loop';
     if (field === 'window') return 'default (64 KiB)';
     if (field === 'serverCpus' || field === 'clientCpus') return 'not pinned';
+    if (field === 'messagesPerStream') return 'unlimited (one call per stream)';
     return '—';
   }
   if ((field === 'size' || field === 'window' || field === 'maxMessageSize') && typeof value === 'number') return formatBytes(value);

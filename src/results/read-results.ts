@@ -12,9 +12,15 @@ function need(condition: boolean, source: string, what: string): asserts conditi
   if (!condition) throw new ConfigError(`${source}: not a grpc-stream-bench results file (${what})`);
 }
 
+/** Files written before the h2 engine existed measured with grpc-js: say so, so keys never pair them with h2 runs. */
+function upgradeConfig(config: Json): void {
+  config.engine ??= 'grpc-js';
+}
+
 function checkRunRecord(run: unknown, source: string, path: string): void {
   need(isObject(run), source, `${path} must be an object`);
   need(isObject(run.config), source, `${path}.config is missing`);
+  upgradeConfig(run.config);
   need(isObject(run.metrics), source, `${path}.metrics is missing`);
   need(typeof run.metrics.msgsPerS === 'number', source, `${path}.metrics.msgsPerS must be a number`);
   need(isObject(run.metrics.latencyUs), source, `${path}.metrics.latencyUs is missing`);
@@ -44,6 +50,7 @@ export function parseResults(data: unknown, source: string): ResultsFile {
     need(Array.isArray(data.aggregates), source, 'aggregates must be an array');
     data.cells.forEach((cell: unknown, i) => {
       need(isObject(cell) && typeof cell.id === 'string' && isObject(cell.config) && isObject(cell.axes), source, `cells[${i}] needs id, axes and config`);
+      upgradeConfig(cell.config);
     });
     data.repetitions.forEach((rep: unknown, i) => {
       need(isObject(rep) && typeof rep.cellId === 'string', source, `repetitions[${i}].cellId must be a string`);

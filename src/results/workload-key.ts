@@ -5,7 +5,20 @@
  */
 import type { AxisValue, RunConfig } from '../types.js';
 
-export const WORKLOAD_FIELDS = ['workers', 'connections', 'streams', 'inFlight', 'rate', 'size', 'compression', 'window', 'maxMessageSize'] as const;
+export const WORKLOAD_FIELDS = [
+  'engine',
+  'workers',
+  'connections',
+  'streams',
+  'inFlight',
+  'rate',
+  'size',
+  'compressibility',
+  'compression',
+  'window',
+  'maxMessageSize',
+  'messagesPerStream',
+] as const;
 export type WorkloadField = (typeof WORKLOAD_FIELDS)[number];
 
 /**
@@ -55,7 +68,7 @@ export function fieldValue(config: RunConfig, axes: Record<string, AxisValue>, n
   return undefined;
 }
 
-const COMPACT_FIELDS = ['streams', 'inFlight', 'rate', 'pacing', 'size', 'compression', 'window'];
+const COMPACT_FIELDS = ['engine', 'streams', 'inFlight', 'rate', 'pacing', 'size', 'compression', 'window'];
 
 /** A shorter label of a workload key: streams, in-flight, rate and pacing (open loop only), size, compression, window, extra axes. */
 export function compactKey(key: string): string {

@@ -1,4 +1,4 @@
-import type { Counters, ProgressTick, RunRecord, TimeSeriesPoint, WorkerResult } from '../types.js';
+import type { Counters, ProgressTick, RunRecord, TimeSeriesPoint, WireBytes, WorkerResult } from '../types.js';
 import { mergeEncoded, mergeEncodedToEncoded } from './histogram.js';
 
 export function emptyCounters(): Counters {
@@ -12,6 +12,7 @@ export function emptyCounters(): Counters {
     mismatches: 0,
     unanswered: 0,
     streamsEndedEarly: 0,
+    streamsOpened: 0,
     errorsByStatus: {},
     lateSends: 0,
     sendLagMsTotal: 0,
@@ -47,6 +48,8 @@ export interface MergedWorkers {
   counters: Counters;
   histogram: string;
   uncorrectedHistogram: string | null;
+  setupHistogram: string;
+  wireBytes: WireBytes | null;
   windowStartMs: number;
   windowEndMs: number;
 }
@@ -58,9 +61,17 @@ export function mergeWorkerResults(results: readonly WorkerResult[]): MergedWork
     counters: sumCounters(results.map((r) => r.counters)),
     histogram: mergeEncodedToEncoded(results.map((r) => r.histogram)),
     uncorrectedHistogram: uncorrected.length > 0 ? mergeEncodedToEncoded(uncorrected) : null,
+    setupHistogram: mergeEncodedToEncoded(results.map((r) => r.setupHistogram)),
+    wireBytes: sumWireBytes(results.map((r) => r.wireBytes)),
     windowStartMs: Math.min(...results.map((r) => r.windowStartMs)),
     windowEndMs: Math.max(...results.map((r) => r.windowEndMs)),
   };
+}
+
+/** Wire bytes of all workers; null when any worker's engine could not count them. */
+export function sumWireBytes(parts: readonly (WireBytes | null)[]): WireBytes | null {
+  if (parts.length === 0 || parts.some((p) => p === null)) return null;
+  return (parts as WireBytes[]).reduce((a, b) => ({ sent: a.sent + b.sent, received: a.received + b.received }), { sent: 0, received: 0 });
 }
 
 /** One point per second: ticks of all workers for that second merged. */

@@ -1,41 +1,72 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { before, test } from 'node:test';
+import type { CallStatus, Echo, StreamHandler, TransportStream } from '../../src/engine/transport.js';
 import { PayloadFactory } from '../../src/grpc/payload.js';
 import { intendedTime, streamSchedule } from '../../src/load/pacer.js';
-import { StreamDriver, type RouteChatStream, type StreamDriverOptions } from '../../src/load/stream-driver.js';
+import { StreamDriver, type StreamDriverOptions } from '../../src/load/stream-driver.js';
 import { WorkerState } from '../../src/load/worker-state.js';
 import { initHistograms } from '../../src/stats/histogram.js';
 
 before(() => initHistograms());
 
-/** Stands in for a grpc-js duplex call: records writes, lets the test emit echoes. */
-class FakeCall extends EventEmitter {
-  written: string[] = [];
-  ended = false;
+/** An echo given as text, as an engine hands one on. */
+function textEcho(message: string, payload: PayloadFactory): Echo {
+  return { bytes: Buffer.byteLength(message), isEchoOf: (seq) => payload.isEcho(message, seq), text: () => message };
+}
+
+/** Stands in for one transport call: records writes (by sequence number), lets the test deliver events. */
+class FakeCall implements TransportStream {
+  written: number[] = [];
+  halfClosed = false;
   cancelled = false;
   writable = true;
-  write(note: { message: string }): boolean {
-    this.written.push(note.message);
+  constructor(
+    readonly handler: StreamHandler,
+    private readonly payload: PayloadFactory,
+  ) {}
+  write(seq: number): boolean {
+    this.written.push(seq);
     return this.writable;
   }
-  end(): void {
-    this.ended = true;
+  halfClose(): void {
+    this.halfClosed = true;
   }
   cancel(): void {
     this.cancelled = true;
   }
+  /** The server's echo of the i-th message written on this call. */
   echo(i: number): void {
-    this.emit('data', { message: `Server received: ${this.written[i]}` });
+    this.handler.onEcho(textEcho(`Server received: ${this.payload.make(this.written[i] as number)}`, this.payload));
+  }
+  reply(message: string): void {
+    this.handler.onEcho(textEcho(message, this.payload));
+  }
+  end(status: CallStatus = { code: 0, details: '' }): void {
+    this.handler.onEnd(status);
   }
 }
 
-function driver(options: Partial<StreamDriverOptions> & { state: WorkerState; call: FakeCall; size?: number }): StreamDriver {
-  return new StreamDriver(options.call as unknown as RouteChatStream, options.state, new PayloadFactory(options.size ?? 16), {
+/** The calls a driver opened, in order. */
+class Calls {
+  readonly all: FakeCall[] = [];
+  constructor(readonly payload: PayloadFactory) {}
+  readonly open = (handler: StreamHandler): FakeCall => {
+    const call = new FakeCall(handler, this.payload);
+    this.all.push(call);
+    return call;
+  };
+  get last(): FakeCall {
+    return this.all[this.all.length - 1] as FakeCall;
+  }
+}
+
+function driver(options: Partial<StreamDriverOptions> & { state: WorkerState; calls: Calls }): StreamDriver {
+  return new StreamDriver(options.calls.open, options.state, options.calls.payload, {
     inFlight: 3,
     budget: null,
     schedule: null,
     verify: true,
+    messagesPerStream: null,
     onFinished: () => undefined,
     onRoom: () => undefined,
     onDone: () => undefined,
@@ -46,14 +77,15 @@ function driver(options: Partial<StreamDriverOptions> & { state: WorkerState; ca
 test('closed loop keeps exactly in-flight messages outstanding and matches echoes in order', () => {
   const state = new WorkerState(false);
   state.warmEndMs = 0;
-  const call = new FakeCall();
-  const d = driver({ state, call });
+  const calls = new Calls(new PayloadFactory(16));
+  const d = driver({ state, calls });
+  const call = calls.last;
   d.fill();
   assert.equal(call.written.length, 3);
   call.echo(0);
   assert.equal(call.written.length, 4, 'one echo frees one slot');
   assert.equal(d.outstanding, 3);
-  call.emit('data', { message: `Server received: ${call.written[2]}` }); // out of order: echo of #2 where #1 is due
+  call.echo(2); // out of order: echo of #2 where #1 is due
   assert.equal(state.counters.mismatches, 1);
   assert.equal(state.counters.received, 2);
   state.destroy();
@@ -61,9 +93,9 @@ test('closed loop keeps exactly in-flight messages outstanding and matches echoe
 
 test('an echo nobody asked for is a mismatch, not a crash', () => {
   const state = new WorkerState(false);
-  const call = new FakeCall();
-  driver({ state, call });
-  call.emit('data', { message: 'Server received: ?' });
+  const calls = new Calls(new PayloadFactory(16));
+  driver({ state, calls });
+  calls.last.reply('Server received: ?');
   assert.equal(state.counters.mismatches, 1);
   state.destroy();
 });
@@ -74,8 +106,7 @@ test('open loop: pump always returns a next due time after now (no rounding back
   const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   for (let trial = 0; trial < 200; trial++) {
     const schedule = streamSchedule(1000 * random(), 1 + 100_000 * random(), 1 + Math.floor(64 * random()), Math.floor(8 * random()));
-    const call = new FakeCall();
-    const d = driver({ state, call, inFlight: 1_000_000, schedule, verify: false });
+    const d = driver({ state, calls: new Calls(new PayloadFactory(16)), inFlight: 1_000_000, schedule, verify: false });
     // Exactly at intended times (and a hair either side) is where rounding could go wrong.
     for (let k = 0; k < 50; k++) {
       const exact = intendedTime(schedule, k);
@@ -92,9 +123,10 @@ test('open loop: messages of the window held back by the cap are still sent afte
   const state = new WorkerState(true);
   state.warmEndMs = 0;
   state.endMs = 100;
-  const call = new FakeCall();
+  const calls = new Calls(new PayloadFactory(16));
   // One message every 10 ms from t = 0; cap of 2 outstanding.
-  const d = driver({ state, call, inFlight: 2, schedule: streamSchedule(0, 100, 1, 0), verify: false });
+  const d = driver({ state, calls, inFlight: 2, schedule: streamSchedule(0, 100, 1, 0), verify: false });
+  const call = calls.last;
   assert.equal(d.pump(95), Number.POSITIVE_INFINITY, 'blocked by the cap');
   assert.equal(call.written.length, 2);
   state.endMs = 100;
@@ -110,5 +142,96 @@ test('open loop: messages of the window held back by the cap are still sent afte
   assert.equal(state.owed, 0, 'nothing left for the drain to wait for');
   assert.equal(state.counters.unanswered, 2, 'the two outstanding when abandoned');
   assert.ok(call.cancelled);
+  state.destroy();
+});
+
+test('stream churn: each call carries exactly messagesPerStream echoes, then the next call opens at once', () => {
+  const state = new WorkerState(false);
+  state.warmEndMs = 0;
+  const calls = new Calls(new PayloadFactory(16));
+  let finished = 0;
+  const d = driver({ state, calls, inFlight: 2, messagesPerStream: 3, onFinished: () => finished++ });
+  d.fill();
+  const first = calls.last;
+  assert.deepEqual(first.written, [0, 1], 'the in-flight window');
+  first.echo(0);
+  assert.deepEqual(first.written, [0, 1, 2], 'never more than 3 messages on one call');
+  first.echo(1);
+  assert.deepEqual(first.written, [0, 1, 2]);
+  assert.equal(calls.all.length, 1);
+  first.echo(2);
+  assert.equal(first.halfClosed, true, 'half-closed after its 3rd echo');
+  assert.equal(calls.all.length, 2, 'a new call opened at once');
+  assert.deepEqual(calls.last.written, [3, 4], 'sequence numbers carry on');
+  first.end(); // the server's OK for the retired call
+  for (let i = 0; i < 3; i++) calls.last.echo(i);
+  assert.equal(calls.all.length, 3);
+  assert.equal(state.counters.received, 6);
+  assert.equal(state.counters.mismatches, 0, 'echoes verified across calls');
+  assert.equal(state.counters.streamsOpened, 3);
+  assert.equal(Object.keys(state.counters.errorsByStatus).length, 0);
+  // The run ends: the current call is half-closed and ends OK; the driver finishes once the
+  // retired call has ended too.
+  const second = calls.all[1] as FakeCall;
+  d.stopSending(Number.POSITIVE_INFINITY);
+  d.halfClose();
+  calls.last.echo(3);
+  calls.last.echo(4);
+  calls.last.end();
+  assert.equal(finished, 0, 'the second call has not reported its status yet');
+  second.end();
+  assert.equal(finished, 1);
+  assert.equal(state.counters.streamsEndedEarly, 0);
+  assert.equal(state.counters.unanswered, 0);
+  state.destroy();
+});
+
+test('stream churn: a retired call that ends with an error is counted; one ending OK is not', () => {
+  const state = new WorkerState(false);
+  state.warmEndMs = 0;
+  const calls = new Calls(new PayloadFactory(16));
+  const d = driver({ state, calls, inFlight: 1, messagesPerStream: 1 });
+  d.fill();
+  calls.last.echo(0);
+  calls.last.echo(0);
+  assert.equal(calls.all.length, 3);
+  (calls.all[0] as FakeCall).end({ code: 14, details: 'gone' });
+  (calls.all[1] as FakeCall).end();
+  assert.deepEqual(state.counters.errorsByStatus, { UNAVAILABLE: 1 });
+  assert.equal(state.counters.streamsEndedEarly, 0);
+  d.abandon();
+  assert.equal(calls.last.cancelled, true);
+  state.destroy();
+});
+
+test('stream churn: no new call once the budget is spent', () => {
+  const state = new WorkerState(false);
+  state.warmEndMs = 0;
+  const calls = new Calls(new PayloadFactory(16));
+  const d = driver({ state, calls, inFlight: 2, messagesPerStream: 2, budget: 2 });
+  d.fill();
+  calls.last.echo(0);
+  calls.last.echo(1);
+  assert.equal(calls.all.length, 1, 'nothing left to send: no call is opened for nothing');
+  assert.equal(d.budgetSpent, true);
+  state.destroy();
+});
+
+test('stream set-up latency: recorded once per call, from open to response headers, only for calls opened in the window', () => {
+  const state = new WorkerState(false);
+  state.warmEndMs = performance.now() + 60_000; // the first call opens in the warm-up
+  const calls = new Calls(new PayloadFactory(16));
+  const d = driver({ state, calls, inFlight: 1, messagesPerStream: 1 });
+  d.fill();
+  calls.last.handler.onHeaders();
+  assert.equal(state.setup.totalCount, 0, 'opened during the warm-up');
+  state.warmEndMs = 0;
+  calls.last.echo(0); // rotates: the new call opens inside the window
+  calls.last.handler.onHeaders();
+  calls.last.handler.onHeaders();
+  assert.equal(state.setup.totalCount, 1);
+  assert.equal(state.counters.streamsOpened, 1);
+  (calls.all[0] as FakeCall).handler.onHeaders(); // a late event of a retired call is ignored
+  assert.equal(state.setup.totalCount, 1);
   state.destroy();
 });

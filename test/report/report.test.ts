@@ -27,7 +27,7 @@ describe('Markdown report', () => {
     assert.match(md, /\| message size \| 16 B \|/);
     assert.match(md, /\| varies by cell \| message size, compression, flow-control window \|/);
     assert.match(md, /\| cell \| reps \| msgs\/s \| MiB\/s \| p50 \| p90 \| p99 \| p99\.9 \| p99\.99 \| max \| errors \|/);
-    assert.match(md, /\| streams=1,inFlight=1,size=16,compression=identity,window=default \| 1 \| 12,345 \|/);
+    assert.match(md, /\| engine=h2,streams=1,inFlight=1,size=16,compression=identity,window=default \| 1 \| 12,345 \|/);
   });
   it('has a size × window table per compression, and the compression note', () => {
     assert.match(md, /\*\*msgs\/s · compression=identity\*\*/);

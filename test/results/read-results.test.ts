@@ -64,3 +64,10 @@ describe('cells', () => {
     assert.notEqual(a.key, c.key);
   });
 });
+
+it('files from before the engine setting read as grpc-js runs, so they never pair with h2 runs', () => {
+  const file = JSON.parse(JSON.stringify(runFile(syntheticRun({ msgsPerS: 1000, latencyUs: 100 })))) as { run: { config: Record<string, unknown> } };
+  delete file.run.config.engine;
+  const parsed = parseResults(file, 'old.json');
+  assert.equal(parsed.kind === 'run' && parsed.run.config.engine, 'grpc-js');
+});

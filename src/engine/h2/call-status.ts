@@ -1,0 +1,93 @@
+/**
+ * How the end of an HTTP/2 stream becomes a gRPC status, as gRPC's PROTOCOL-HTTP2.md says and
+ * with the same names and details grpc-js reports (subchannel-call.ts), so both engines count
+ * a misbehaving server's streams under the same status.
+ */
+import * as http2 from 'node:http2';
+import { Status } from '../status-codes.js';
+import type { CallStatus } from '../transport.js';
+
+const C = http2.constants;
+
+/** HTTP status → gRPC status, for responses that are not gRPC (grpc-js mapHttpStatusCode). */
+export function statusFromHttp(httpStatus: number): CallStatus {
+  const details = `Received HTTP status code ${httpStatus}`;
+  switch (httpStatus) {
+    case 400:
+      return { code: Status.INTERNAL, details };
+    case 401:
+      return { code: Status.UNAUTHENTICATED, details };
+    case 403:
+      return { code: Status.PERMISSION_DENIED, details };
+    case 404:
+      return { code: Status.UNIMPLEMENTED, details };
+    case 429:
+    case 502:
+    case 503:
+    case 504:
+      return { code: Status.UNAVAILABLE, details };
+    default:
+      return { code: Status.UNKNOWN, details };
+  }
+}
+
+/** grpc-message is percent-encoded (spec); invalid escapes are kept as they are. */
+export function decodeGrpcMessage(text: string): string {
+  if (!text.includes('%')) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    // Decode what can be decoded: runs of valid escapes.
+    return text.replace(/(%[0-9A-Fa-f]{2})+/g, (run) => {
+      try {
+        return decodeURIComponent(run);
+      } catch {
+        return run;
+      }
+    });
+  }
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The status in trailers (or in a trailers-only response's headers). */
+export function statusFromTrailers(headers: http2.IncomingHttpHeaders, httpStatus: number): CallStatus {
+  const raw = headerText(headers['grpc-status']);
+  if (raw !== undefined && /^\d+$/.test(raw)) {
+    const message = headerText(headers['grpc-message']);
+    return { code: Number(raw), details: message === undefined ? '' : decodeGrpcMessage(message) };
+  }
+  if (httpStatus !== 0) return statusFromHttp(httpStatus);
+  return { code: Status.UNKNOWN, details: 'No status information received' };
+}
+
+/** A stream that closed without a gRPC status: by its RST_STREAM code, or a lost connection. */
+export function statusFromReset(rstCode: number, httpStatus: number, connectionDropped: boolean, socketError: string | null): CallStatus {
+  if (connectionDropped) return { code: Status.UNAVAILABLE, details: socketError === null ? 'Connection dropped' : `Connection dropped (${socketError})` };
+  switch (rstCode) {
+    case C.NGHTTP2_NO_ERROR:
+      if (httpStatus !== 0 && httpStatus !== 200) return statusFromHttp(httpStatus);
+      return { code: Status.INTERNAL, details: `Received RST_STREAM with code ${rstCode} (Call ended without gRPC status)` };
+    case C.NGHTTP2_REFUSED_STREAM:
+      return { code: Status.UNAVAILABLE, details: 'Stream refused by server' };
+    case C.NGHTTP2_CANCEL:
+      return { code: Status.CANCELLED, details: 'Call cancelled' };
+    case C.NGHTTP2_ENHANCE_YOUR_CALM:
+      return { code: Status.RESOURCE_EXHAUSTED, details: 'Bandwidth exhausted or memory limit exceeded' };
+    case C.NGHTTP2_INADEQUATE_SECURITY:
+      return { code: Status.PERMISSION_DENIED, details: 'Protocol not secure enough' };
+    case C.NGHTTP2_INTERNAL_ERROR:
+      return { code: Status.INTERNAL, details: `Received RST_STREAM with code ${rstCode} (Internal server error)` };
+    default:
+      return { code: Status.INTERNAL, details: `Received RST_STREAM with code ${rstCode}` };
+  }
+}
+
+/** Whether a content-type is gRPC's (application/grpc, optionally +proto or ;params). */
+export function isGrpcContentType(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const type = value.toLowerCase();
+  return type === 'application/grpc' || type.startsWith('application/grpc+') || type.startsWith('application/grpc;');
+}

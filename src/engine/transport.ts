@@ -1,0 +1,90 @@
+/**
+ * The one small interface between the load generator and a gRPC client engine: connect,
+ * open a RouteChat stream, write message `seq`, and get echoes, drain, response headers and
+ * the final status back as callbacks. `load/` only knows this interface; `engine/grpc-js/`
+ * and `engine/h2/` implement it.
+ */
+import type { Compression } from '../types.js';
+
+export const ENGINES = ['h2', 'grpc-js'] as const;
+export type EngineName = (typeof ENGINES)[number];
+
+/** The RouteNote.message strings a stream sends, by sequence number, and how their echoes are checked. */
+export interface Payloads {
+  /** RouteNote.message of message `seq` (grpc-js engine). */
+  make(seq: number): string;
+  /** UTF-8 byte length of message `seq`. */
+  byteLength(seq: number): number;
+  /** Writes the UTF-8 bytes of message `seq` at `target[offset ..]`. */
+  writeTo(target: Buffer, offset: number, seq: number): void;
+  /** Whether `reply` is exactly the echo ("Server received: " + message) of message `seq`. */
+  isEcho(reply: string, seq: number): boolean;
+  /** The same check on the UTF-8 bytes `buf[start, end)`, compared in place. */
+  isEchoBytes(buf: Buffer, start: number, end: number, seq: number): boolean;
+}
+
+/** One echo as it arrived; valid only during the onEcho call (engines reuse the object). */
+export interface Echo {
+  /** UTF-8 byte length of the reply's RouteNote.message. */
+  readonly bytes: number;
+  /** Whether it is exactly the echo of message `seq`. */
+  isEchoOf(seq: number): boolean;
+  /** The reply text. */
+  text(): string;
+}
+
+export interface CallStatus {
+  /** gRPC status code (0 = OK). */
+  code: number;
+  details: string;
+}
+
+/** What a stream reports; every callback runs on the engine's thread, onEnd exactly once. */
+export interface StreamHandler {
+  /** Response headers arrived: the stream is set up. */
+  onHeaders(): void;
+  onEcho(echo: Echo): void;
+  /** Writes may go on after write() returned false. */
+  onDrain(): void;
+  /** The call is over (server status, reset, connection loss); nothing is reported after it. */
+  onEnd(status: CallStatus): void;
+}
+
+export interface TransportStream {
+  /** Sends message `seq`; false asks the sender to wait for onDrain (the message is still sent). */
+  write(seq: number): boolean;
+  /** No more messages: half-close; the server then ends the call with a status. */
+  halfClose(): void;
+  /** Ends the call at once (RST_STREAM CANCEL); onEnd is not called afterwards. */
+  cancel(): void;
+}
+
+export interface ConnectionSettings {
+  /** host:port */
+  target: string;
+  compression: Compression;
+  /** HTTP/2 flow-control window (stream and connection), bytes; null = the HTTP/2 default. */
+  window: number | null;
+  maxMessageSize: number;
+  connectTimeoutMs: number;
+}
+
+/** Bytes of HTTP/2 DATA (gRPC length-prefixed messages, after compression) so far. */
+export interface WireBytes {
+  sent: number;
+  received: number;
+}
+
+/** One client connection (one HTTP/2 session) carrying many streams. */
+export interface TransportConnection {
+  openStream(handler: StreamHandler, payloads: Payloads): TransportStream;
+  /** Wire bytes so far, or null where the engine cannot see them. */
+  wireBytes(): WireBytes | null;
+  /** Closes the connection; open streams are cancelled. */
+  close(): void;
+}
+
+export interface Engine {
+  readonly name: EngineName;
+  connect(settings: ConnectionSettings): Promise<TransportConnection>;
+}
