@@ -68,7 +68,7 @@ function evaluateAbsolute(t: AbsoluteThreshold, cell: CheckedCell): Verdict {
     pass,
     verdict: pass ? 'pass' : 'FAIL',
     observed: `${t.metric.label} ${formatMetric(value, t.metric.unit)}${how}`,
-    reason: Number.isFinite(value) ? `limit ${t.op} ${formatMetric(t.limit, t.metric.unit)}` : 'no completed repetition',
+    reason: Number.isFinite(value) ? `limit ${t.op} ${formatMetric(t.limit, t.metric.unit)}` : n === 0 ? 'no completed repetition' : `${t.metric.name} was not measured in these runs`,
     significance: null,
   };
 }

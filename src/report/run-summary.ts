@@ -11,12 +11,15 @@ function describeLoad(run: RunRecord): string {
   const c = run.config;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const loop = c.rate === null ? `in-flight ${c.inFlight} per stream (closed loop)` : `${formatCount(c.rate)} msgs/s open loop (in-flight cap ${c.inFlight})`;
+  const churn = c.messagesPerStream === null || c.messagesPerStream === undefined ? [] : [`new call every ${formatCount(c.messagesPerStream)} echoes`];
   return [
+    `${c.engine ?? 'grpc-js'} engine`,
     plural(c.workers, 'worker'),
     plural(c.connections, 'connection'),
     plural(c.streams, 'stream'),
     loop,
-    formatBytes(c.size),
+    ...churn,
+    `${formatBytes(c.size)} (${c.compressibility === undefined ? "'.' padding" : `${c.compressibility}% compressible`})`,
     c.compression,
     `window ${c.window === null ? 'default (64 KiB)' : formatBytes(c.window)}`,
   ].join(' · ');
@@ -34,9 +37,18 @@ export function renderRunSummary(run: RunRecord): string {
   lines.push('');
   const rows = [['echoes', formatCount(m.msgsPerS), m.mibPerSSent.toFixed(2), m.mibPerSReceived.toFixed(2), ...latencyCells(m.latencyUs), formatCount(m.errorsTotal)]];
   if (m.latencyUncorrectedUs) rows.push(['(uncorrected)', '', '', '', ...latencyCells(m.latencyUncorrectedUs), '']);
+  if (m.setupLatencyUs !== undefined && m.setupLatencyUs.count > 0) {
+    rows.push([`call set-up (${formatCount(m.streamsOpenedPerS)}/s)`, '', '', '', ...latencyCells(m.setupLatencyUs), '']);
+  }
   lines.push(renderTable(['', 'msgs/s', 'MiB/s out', 'MiB/s in', ...LATENCY_HEADER, 'errors'], rows));
   lines.push('');
   const unsent = c.unsent > 0 ? ` · ${formatCount(c.unsent)} never sent (held back by backpressure)` : '';
+  if (m.wire) {
+    const saved = (payload: number, wire: number): string => (payload > 0 ? ` (${Math.round(100 * (1 - wire / payload))}% less than payload)` : '');
+    lines.push(
+      `wire       ${m.wire.mibPerSSent.toFixed(2)} MiB/s out${saved(m.mibPerSSent, m.wire.mibPerSSent)} · ${m.wire.mibPerSReceived.toFixed(2)} MiB/s in${saved(m.mibPerSReceived, m.wire.mibPerSReceived)} · HTTP/2 DATA after compression; payloads: gzip shrinks them ${m.payload.gzipSavingsPct}%`,
+    );
+  }
   lines.push(`messages   ${formatCount(c.sent)} sent · ${formatCount(c.received)} echoed · ${formatCount(c.unanswered)} unanswered · ${formatCount(c.mismatches)} wrong echoes${run.config.verify ? ' (verified)' : ''}${unsent}`);
   const paced = c.sent - c.heldBackSends;
   if (run.config.rate !== null && paced > 0) {

@@ -28,7 +28,25 @@ export const METRICS: readonly MetricDefinition[] = [
   { name: 'p99_99', aliases: ['p9999', 'p99.99'], label: 'p99.99', unit: 'µs', better: 'lower', combine: 'median', of: (r) => r.metrics.latencyUs.p9999 },
   { name: 'max', aliases: [], label: 'max', unit: 'µs', better: 'lower', combine: 'max', of: (r) => r.metrics.latencyUs.max },
   { name: 'errors', aliases: [], label: 'errors', unit: 'count', better: 'lower', combine: 'sum', of: (r) => r.metrics.errorsTotal },
+  // Figures older files or the grpc-js engine may lack (NaN: not measured).
+  { name: 'wire_bytes_per_msg', aliases: ['wire'], label: 'wire B/msg', unit: 'count', better: 'lower', combine: 'median', of: wireBytesPerMessage },
+  { name: 'setup_p50', aliases: [], label: 'set-up p50', unit: 'µs', better: 'lower', combine: 'median', of: (r) => measuredSetup(r, 'p50') },
+  { name: 'setup_p99', aliases: [], label: 'set-up p99', unit: 'µs', better: 'lower', combine: 'median', of: (r) => measuredSetup(r, 'p99') },
+  { name: 'streams_per_s', aliases: [], label: 'calls/s', unit: 'msgs/s', better: 'higher', combine: 'median', of: (r) => r.metrics.streamsOpenedPerS ?? Number.NaN },
+  { name: 'cpu_us_per_msg', aliases: ['generator_cpu'], label: 'gen CPU µs/msg', unit: 'µs', better: 'lower', combine: 'median', of: (r) => r.metrics.generator.cpuUsPerMsg ?? Number.NaN },
 ];
+
+/** HTTP/2 DATA bytes, both directions, per echo of the measured window. */
+function wireBytesPerMessage(run: RunRecord): number {
+  const wire = run.metrics.wire;
+  const echoes = run.metrics.counters.receivedInWindow;
+  return wire && echoes > 0 ? (wire.bytesSent + wire.bytesReceived) / echoes : Number.NaN;
+}
+
+function measuredSetup(run: RunRecord, p: 'p50' | 'p99'): number {
+  const setup = run.metrics.setupLatencyUs;
+  return setup !== undefined && setup.count > 0 ? setup[p] : Number.NaN;
+}
 
 /** The metrics compare shows by default. */
 export const COMPARE_METRICS = ['msgs_per_s', 'p50', 'p99', 'p99_9'] as const;

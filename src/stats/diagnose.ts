@@ -10,6 +10,9 @@ export interface DiagnoseInput {
   embeddedServer: boolean;
 }
 
+/** Points by which the measured gzip savings of the payloads may differ from the requested compressibility. */
+export const COMPRESSIBILITY_TOLERANCE = 10;
+
 /** Mean open-loop send lag (ms) above which spin pacing is judged not to keep up. */
 export const SATURATED_LAG_MS = 0.2;
 
@@ -58,6 +61,12 @@ export function diagnoseRun({ config, metrics, placement, embeddedServer }: Diag
     }
   }
   if (!placement.pinned) warnings.push(`CPU placement not pinned (${placement.note}): on small machines ping-pong latency can change several-fold between runs`);
+  const savings = metrics.payload?.gzipSavingsPct;
+  if (config.compression !== 'identity' && savings !== undefined && Math.abs(savings - config.compressibility) > COMPRESSIBILITY_TOLERANCE) {
+    warnings.push(
+      `payloads of ${config.size} B cannot be made ${config.compressibility}% compressible: gzip shrinks them by ${savings}% (printable ASCII saves at least ~13-17%, and gzip's 18-byte framing weighs on small messages)`,
+    );
+  }
   if (embeddedServer && config.compression !== 'identity') {
     warnings.push(`the grpc-js echo server never compresses its responses: ${config.compression} applies to client → server messages only`);
   }

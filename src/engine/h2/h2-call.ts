@@ -86,8 +86,11 @@ export class H2Call implements TransportStream, MessageSink {
       this.status ??= statusFromTrailers(h, this.httpStatus);
     });
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    // Trailers come before 'end'. Without them the stream has no status: a lost connection
+    // also ends the stream before it is closed, so decide once pending I/O events have run.
     stream.on('end', () => {
       if (this.status !== null) this.finish(this.status);
+      else setImmediate(() => this.onClose());
     });
     stream.on('close', () => this.onClose());
     stream.on('error', () => undefined); // the 'close' that follows decides the status
