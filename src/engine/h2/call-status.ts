@@ -31,21 +31,45 @@ export function statusFromHttp(httpStatus: number): CallStatus {
   }
 }
 
-/** grpc-message is percent-encoded (spec); invalid escapes are kept as they are. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Length of the UTF-8 sequence a lead byte starts (0: not a lead byte). */
+function sequenceLength(lead: number): number {
+  if (lead < 0x80) return 1;
+  if (lead >= 0xc2 && lead <= 0xdf) return 2;
+  if (lead >= 0xe0 && lead <= 0xef) return 3;
+  if (lead >= 0xf0 && lead <= 0xf4) return 4;
+  return 0;
+}
+
+/** A run of %XX escapes decoded as UTF-8; bytes that are not valid UTF-8 stay as they were written. */
+function decodeEscapes(run: string): string {
+  const bytes = Uint8Array.from(run.slice(1).split('%'), (hex) => parseInt(hex, 16));
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    const n = sequenceLength(bytes[i] as number);
+    if (n > 0 && i + n <= bytes.length) {
+      try {
+        out += strictUtf8.decode(bytes.subarray(i, i + n));
+        i += n;
+        continue;
+      } catch {
+        // not a valid sequence: keep the lead byte's escape
+      }
+    }
+    out += run.slice(3 * i, 3 * i + 3);
+    i++;
+  }
+  return out;
+}
+
+/**
+ * grpc-message is percent-encoded UTF-8 (PROTOCOL-HTTP2.md). Valid escapes are decoded; invalid
+ * ones ('%zz', a lone '%', bytes that are not UTF-8) are kept as they are, as grpc-go does.
+ */
 export function decodeGrpcMessage(text: string): string {
   if (!text.includes('%')) return text;
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    // Decode what can be decoded: runs of valid escapes.
-    return text.replace(/(%[0-9A-Fa-f]{2})+/g, (run) => {
-      try {
-        return decodeURIComponent(run);
-      } catch {
-        return run;
-      }
-    });
-  }
+  return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, decodeEscapes);
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

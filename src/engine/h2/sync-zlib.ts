@@ -63,7 +63,7 @@ export class SyncZlib {
   run(input: Buffer, limit = Number.MAX_SAFE_INTEGER): Buffer {
     if (!this.reused) {
       try {
-        return ONE_SHOT[this.kind](input, { maxOutputLength: Math.min(limit, 2 ** 32 - 1) });
+        return ONE_SHOT[this.kind](input, { maxOutputLength: Math.max(1, Math.min(limit, 2 ** 32 - 1)) });
       } catch (error) {
         if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new OutputTooLargeError(limit);
         throw error;
