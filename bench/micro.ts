@@ -7,7 +7,12 @@ import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { Bench } from 'tinybench';
 import { ECHO_PREFIX } from '../src/config/defaults.js';
-import { PayloadFactory } from '../src/grpc/payload.js';
+import { MessageDeframer } from '../src/engine/h2/message-deframer.js';
+import { MessageEncoder } from '../src/engine/h2/message-encoder.js';
+import { parseRouteNote } from '../src/engine/h2/route-note-codec.js';
+import { SyncZlib } from '../src/engine/h2/sync-zlib.js';
+import { FixedPayloads, PayloadFactory } from '../src/grpc/payload.js';
+import { buildPayloadPattern } from '../src/grpc/payload-pattern.js';
 import { loadStreamProto } from '../src/grpc/proto.js';
 import { SendQueue } from '../src/load/send-queue.js';
 import { formatBytes, renderTable } from '../src/report/format.js';
@@ -37,7 +42,9 @@ interface MicroResult {
 }
 
 // What grpc-js does per message: serialize the request, deserialize the echo. The payloads
-// are the generator's own (sequence number + '.' padding), so they compress very well.
+// are the generator's own at the default compressibility (gzip shrinks them by about 50%).
+const COMPRESSIBILITY = 50;
+const payloadsOf = (size: number): PayloadFactory => new PayloadFactory(size, buildPayloadPattern(size, COMPRESSIBILITY));
 const method = loadStreamProto().stream.StreamService.service.RouteChat;
 const serialize = method.requestSerialize as (value: { message: string }) => Buffer;
 const deserialize = method.responseDeserialize as (bytes: Buffer) => { message: string };
@@ -52,7 +59,8 @@ const add = (name: string, group: string, bytes: number | null, fn: () => unknow
 
 let sink = 0;
 for (const size of SIZES) {
-  const message = new PayloadFactory(size).make(123_456);
+  const payloads = payloadsOf(size);
+  const message = payloads.make(123_456);
   const encoded = serialize({ message });
   const echo = serialize({ message: ECHO_PREFIX + message });
   const label = formatBytes(size);
@@ -83,6 +91,30 @@ for (const size of SIZES) {
   add(`gzip decompress ${label} (sync)`, 'compression-sync', size, () => {
     sink += zlib.gunzipSync(gzipped).length;
   });
+  // The h2 engine: one zlib stream reset and reused per message, no thread pool.
+  const gzipReused = new SyncZlib('gzip');
+  const gunzipReused = new SyncZlib('gunzip');
+  add(`gzip compress ${label} (h2: sync, reused stream)`, 'h2', size, () => {
+    sink += gzipReused.run(encoded).length;
+  });
+  add(`gzip decompress ${label} (h2: sync, reused stream)`, 'h2', size, () => {
+    sink += gunzipReused.run(gzipped).length;
+  });
+  // The h2 engine's own framing: a batch of 16 messages stamped into one buffer, and an echo
+  // found in place in the received bytes (per message).
+  const encoder = new MessageEncoder(payloads, null);
+  let first = 0;
+  add(`h2 encode ${label} × 16 (one batch)`, 'h2', size * 16, () => {
+    sink += encoder.encode(first, 16).length;
+    first += 16;
+  });
+  const echoes = new MessageEncoder(new FixedPayloads(Array.from({ length: 16 }, () => ECHO_PREFIX + message)), null).encode(0, 16);
+  const deframer = new MessageDeframer(64 * 1024 * 1024);
+  const span = { start: 0, end: 0 };
+  const sinkOf = { onMessage: (buf: Buffer, start: number, end: number): boolean => (parseRouteNote(buf, start, end, span) && payloads.isEchoBytes(buf, span.start, span.end, 123_456) ? sink++ : sink--, true) };
+  add(`h2 deframe + parse + verify ${label} × 16 (one chunk)`, 'h2', size * 16, () => {
+    deframer.push(echoes, sinkOf);
+  });
 }
 
 const histogram = createLatencyHistogram();
@@ -95,7 +127,7 @@ add('HDR record (WASM)', 'histogram', null, () => {
 // The per-message bookkeeping of a stream: remember the send, and on the echo peek the
 // oldest send time, drop it and check the reply (hasEchoLength always, isEcho with --verify).
 const queue = new SendQueue(64);
-const factory = new PayloadFactory(16);
+const factory = payloadsOf(16);
 let seq = 0;
 const replies = Array.from({ length: 1024 }, (_, i) => ECHO_PREFIX + factory.make(i));
 add('match step (queue + isEcho, 16 B)', 'generator', 16, () => {
@@ -139,5 +171,5 @@ writeFileAtomic(
   path,
   `${JSON.stringify({ schema: 'grpc-stream-bench/micro', schemaVersion: 1, createdAt: new Date().toISOString(), environment: describeEnvironment(), results }, null, 2)}\n`,
 );
-process.stdout.write(`${table}\n\nnote: compression runs through node:zlib's async API, as grpc-js does ("(sync)": the same work without the thread-pool hop); payloads are the generator's (digits + '.' padding), highly compressible\nresults    ${path}\n`);
+process.stdout.write(`${table}\n\nnote: compression runs through node:zlib's async API, as grpc-js does ("(sync)": the same work without the thread-pool hop; "(h2 …)": one zlib stream reset and reused); payloads are the generator's at --compressibility ${COMPRESSIBILITY}\nresults    ${path}\n`);
 if (sink === -1) process.stdout.write('\n');

@@ -2,7 +2,7 @@
  * Piscina worker entry (`runWorker`): owns its channels and streams for the whole run,
  * posts a tick every second over its MessagePort and returns encoded histograms.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as setImmediatePromise, setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import { loadEngine } from '../engine/engines.js';
@@ -98,6 +98,8 @@ async function drive(
   });
   const startMs = startEpochMs - performance.timeOrigin;
   await sleep(Math.max(0, startMs - performance.now()));
+  // Timers may fire up to ~1 ms early by performance.now(): wait out the rest.
+  while (performance.now() < startMs) await setImmediatePromise();
   const eluStart = performance.eventLoopUtilization();
 
   state.warmEndMs = startMs + task.warmupMs;
@@ -109,7 +111,8 @@ async function drive(
     const now = wireTotal(connections);
     wireInWindow = now === null || wireAtStart === null ? null : { sent: now.sent - wireAtStart.sent, received: now.received - wireAtStart.received };
   };
-  const warmTimer = setTimeout(() => (wireAtStart = wireTotal(connections)), Math.max(0, state.warmEndMs - performance.now()));
+  // Without a warm-up the first sends (counted when they are flushed) already belong to the window.
+  const warmTimer = state.warmEndMs > performance.now() ? setTimeout(() => (wireAtStart = wireTotal(connections)), state.warmEndMs - performance.now()) : undefined;
   for (let i = 0; i < task.streams; i++) {
     const connection = connections[i % connections.length] as TransportConnection;
     drivers.push(new StreamDriver((handler) => connection.openStream(handler, payload), state, payload, streamOptions(i, startMs)));

@@ -181,8 +181,8 @@ export class H2Call implements TransportStream, MessageSink {
     if ((flags & NGHTTP2_FLAG_END_STREAM) !== 0) {
       // Trailers-only: the status is in these headers; 'end' follows.
       const status = statusFromTrailers(headers, this.httpStatus);
+      // Not a set-up: the call was answered with its end (as grpc-js, no headers event).
       this.status = headers['grpc-status'] === undefined && this.httpStatus === 200 && !isGrpcContentType(headers['content-type']) ? wrongContentType(headers['content-type']) : status;
-      this.handler.onHeaders();
       return;
     }
     if (this.httpStatus !== 200) return this.fail(statusFromHttp(this.httpStatus));
