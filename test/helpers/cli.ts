@@ -122,3 +122,22 @@ export async function closedPort(): Promise<number> {
     });
   });
 }
+
+/** Servers started on first use under a key and shared by the tests of a file; `stopAll` in `after`. */
+export function serverPool(): { shared: (key: string, start: () => Promise<ServerProcess>) => Promise<ServerProcess>; stopAll: () => Promise<void> } {
+  const servers = new Map<string, Promise<ServerProcess>>();
+  return {
+    shared: (key, start) => {
+      let server = servers.get(key);
+      if (server === undefined) {
+        server = start();
+        servers.set(key, server);
+      }
+      return server;
+    },
+    stopAll: async () => {
+      const started = await Promise.allSettled(servers.values());
+      await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    },
+  };
+}

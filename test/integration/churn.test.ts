@@ -11,26 +11,15 @@ import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ENGINES, type EngineName } from '../../src/engine/transport.js';
 import type { RunResultsFile } from '../../src/types.js';
-import { runCli, startEchoServe, startRawServer, tempDir, type CliResult, type ServerProcess } from '../helpers/cli.js';
+import { runCli, serverPool, startEchoServe, startRawServer, tempDir, type CliResult, type ServerProcess } from '../helpers/cli.js';
 
 const dir = tempDir();
 /** Hang guards (never measurements). */
 const CLI_TIMEOUT_MS = 30_000;
 const REPORTS_TIMEOUT_MS = 5_000;
 
-const servers = new Map<string, Promise<ServerProcess>>();
-function shared(key: string, start: () => Promise<ServerProcess>): Promise<ServerProcess> {
-  let server = servers.get(key);
-  if (server === undefined) {
-    server = start();
-    servers.set(key, server);
-  }
-  return server;
-}
-after(async () => {
-  const started = await Promise.allSettled(servers.values());
-  await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
-});
+const { shared, stopAll } = serverPool();
+after(stopAll);
 
 let runs = 0;
 async function run(engine: EngineName, target: string, args: string[]): Promise<{ result: CliResult; file: RunResultsFile }> {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ENGINES, type EngineName } from '../../src/engine/transport.js';
 import type { RunResultsFile } from '../../src/types.js';
-import { closedPort, runCli, startEchoServe, startRawServer, tempDir, type CliResult, type ServerProcess } from '../helpers/cli.js';
+import { closedPort, runCli, serverPool, startEchoServe, startRawServer, tempDir, type CliResult, type ServerProcess } from '../helpers/cli.js';
 import { GO_PEERS_SKIP, startGoServer } from '../helpers/peers.js';
 
 const dir = tempDir();
@@ -24,23 +24,12 @@ const CLI_TIMEOUT_MS = 30_000;
 const UNREACHABLE_TIMEOUT_MS = 15_000;
 
 // Servers are started on first use and shared by both engines' suites (one process each).
-const servers = new Map<string, Promise<ServerProcess>>();
-function shared(key: string, start: () => Promise<ServerProcess>): Promise<ServerProcess> {
-  let server = servers.get(key);
-  if (server === undefined) {
-    server = start();
-    servers.set(key, server);
-  }
-  return server;
-}
+const { shared, stopAll } = serverPool();
 const ownServer = (): Promise<ServerProcess> => shared('serve', () => startEchoServe());
 const goServer = (kind: 'plain' | 'gzip'): Promise<ServerProcess> => shared(`go-${kind}`, () => startGoServer(kind));
 const fixture = (...modeAndArgs: string[]): Promise<ServerProcess> => shared(`raw ${modeAndArgs.join(' ')}`, () => startRawServer(modeAndArgs[0] as string, ...modeAndArgs.slice(1)));
 
-after(async () => {
-  const started = await Promise.allSettled(servers.values());
-  await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
-});
+after(stopAll);
 
 let runs = 0;
 interface RunOutcome {
