@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { BenchError, ConfigError, describeError, ExitCode } from '../errors.js';
 import { harnessVersion } from '../results/environment.js';
+import { certsCommand } from './certs-command.js';
 import { chatCommand } from './chat-command.js';
 import { checkCommand } from './check-command.js';
 import { compareCommand } from './compare-command.js';
@@ -23,11 +24,14 @@ async function main(argv: string[]): Promise<number> {
       .command(reportCommand)
       .command(compareCommand)
       .command(checkCommand)
-      .demandCommand(1, 'Name a command: serve, chat, run, sweep, report, compare or check (see --help)')
+      .command(certsCommand)
+      .demandCommand(1, 'Name a command: serve, chat, run, sweep, report, compare, check or certs (see --help)')
       .recommendCommands()
       .strict()
       .fail((message, error) => {
-        throw error ?? new ConfigError(message);
+        // yargs' own argument errors (a flag without its value …) are bad input too: exit 2.
+        if (error === undefined || error === null || error.name === 'YError') throw new ConfigError(message ?? error?.message ?? 'invalid arguments');
+        throw error;
       })
       .epilogue('Exit codes: 0 ok · 1 internal error · 2 invalid arguments · 3 target unreachable · 4 run finished with errors · 5 thresholds failed · 130 interrupted')
       .help()
