@@ -1,11 +1,16 @@
+import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { checkBytes, checkInteger, checkNumber } from '../config/checks.js';
 import { DEFAULT_MAX_MESSAGE_SIZE, MAX_WINDOW, MIN_WINDOW } from '../config/defaults.js';
 import { formatTarget, isLoopback } from '../config/target.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, describeError } from '../errors.js';
 import { startEchoServer } from '../grpc/echo-server.js';
+import type { AuthEvent } from '../security/auth-interceptor.js';
+import { countAuthDecision, createAuthCounts, renderAuthSummary } from '../security/auth-tally.js';
+import { createRateLimitedLog } from '../security/rate-limited-log.js';
+import { DEFAULT_CLOCK_TOLERANCE_S, DEFAULT_ROLES_CLAIM, resolveServerSecurity, type ServeSecurityFlags } from '../security/server-security-options.js';
 
-interface ServeArgs {
+interface ServeArgs extends ServeSecurityFlags {
   host: string;
   port: string;
   window?: string;
@@ -27,8 +32,21 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('delay-ms', { type: 'string', requiresArg: true, describe: 'Fixed delay before each echo, ms [default: 0]' })
       .option('grace-ms', { type: 'string', requiresArg: true, describe: 'On SIGINT/SIGTERM, how long open streams may finish before they are closed [default: 5000]' })
       .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow listening on a non-loopback address' })
+      .option('tls-cert', { type: 'string', requiresArg: true, describe: 'TLS: PEM certificate chain (with --tls-key)' })
+      .option('tls-key', { type: 'string', requiresArg: true, describe: 'TLS: PEM private key of --tls-cert' })
+      .option('tls-client-ca', { type: 'string', requiresArg: true, describe: 'mTLS: require client certificates signed by this PEM CA (needs TLS)' })
+      .option('jwt-public-key', { type: 'string', requiresArg: true, describe: 'JWT: verify tokens with this PEM SPKI public key (EC, RSA, Ed25519) or JWKS JSON file' })
+      .option('jwt-secret-file', { type: 'string', requiresArg: true, describe: 'JWT: verify HS256 tokens with the bytes of this file (one trailing newline removed; at least 32 bytes)' })
+      .option('jwt-issuer', { type: 'string', requiresArg: true, describe: 'JWT: required "iss"' })
+      .option('jwt-audience', { type: 'string', requiresArg: true, describe: 'JWT: required "aud"' })
+      .option('jwt-algorithms', { type: 'string', requiresArg: true, describe: "JWT: allowed algorithms, comma-separated [default: the key's: ES256 for EC P-256, RS256 for RSA, EdDSA for Ed25519, the JWKS keys' alg, HS256 for a secret]" })
+      .option('require-role', { type: 'string', requiresArg: true, describe: 'JWT: refuse tokens without this role (PERMISSION_DENIED)' })
+      .option('roles-claim', { type: 'string', requiresArg: true, describe: `JWT: claim holding the roles, an array or a space-separated string [default: ${DEFAULT_ROLES_CLAIM}]` })
+      .option('jwt-clock-tolerance', { type: 'string', requiresArg: true, describe: `JWT: seconds of clock skew allowed for exp / nbf [default: ${DEFAULT_CLOCK_TOLERANCE_S}]` })
       .example('$0 serve', 'Listen on 127.0.0.1:50051')
-      .example('$0 serve --port 0 --window 1MiB', 'Free port, 1 MiB flow-control windows'),
+      .example('$0 serve --port 0 --window 1MiB', 'Free port, 1 MiB flow-control windows')
+      .example('$0 serve --tls-cert server.pem --tls-key server-key.pem --tls-client-ca ca.pem', 'mTLS')
+      .example('$0 serve --tls-cert server.pem --tls-key server-key.pem --jwt-public-key jwt.pub.pem --jwt-issuer bench --require-role bench', 'TLS + JWT with a role'),
   handler: async (args) => {
     if (!args['allow-remote'] && !isLoopback(args.host)) {
       throw new ConfigError(`--host ${args.host} is not a loopback address (127.0.0.0/8, ::1, localhost); pass --allow-remote to listen elsewhere`);
@@ -40,7 +58,23 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const delayMs = args['delay-ms'] === undefined ? 0 : checkInteger('--delay-ms', args['delay-ms'], 0, 60_000);
     const graceMs = args['grace-ms'] === undefined ? 5_000 : checkNumber('--grace-ms', args['grace-ms'], -1, 600_000);
 
-    const server = await startEchoServer({ host: args.host, port, window, maxMessageSize, delayMs });
+    const { tls, auth } = await resolveServerSecurity(args, readFlagFile);
+
+    const counts = createAuthCounts();
+    const log = createRateLimitedLog({
+      write: (line) => process.stderr.write(`${line}\n`),
+      summarize: (reason, count) => `auth: rejected: ${reason}: ${count} more suppressed (at most one line per reason per second)`,
+      intervalMs: 1_000,
+    });
+    const onAuthEvent = ({ decision, method, peer }: AuthEvent): void => {
+      countAuthDecision(counts, decision);
+      if (!decision.accepted) log.note(decision.reason, `auth: rejected ${method} from ${peer}: ${decision.code} ${decision.reason}`);
+    };
+    const server = await startEchoServer({ host: args.host, port, window, maxMessageSize, delayMs, tls, auth, onAuthEvent });
+    if (tls !== undefined || auth !== undefined) {
+      const transport = tls === undefined ? 'plaintext' : tls.clientCa === undefined ? 'TLS' : 'mTLS (client certificates required)';
+      process.stderr.write(`security: ${transport}; ${auth === undefined ? 'no JWT' : auth.description}\n`);
+    }
     // Handlers first, then the ready line: a script may signal the moment it reads the line.
     // First signal: stop accepting and give open streams the grace period; a second one closes them now.
     const stopped = new Promise<void>((resolve) => {
@@ -55,5 +89,18 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     });
     process.stdout.write(`listening on ${formatTarget({ host: server.host, port: server.port })}\n`);
     await stopped;
+    if (auth !== undefined) {
+      log.flush();
+      process.stderr.write(`${renderAuthSummary(counts)}\n`);
+    }
   },
 };
+
+/** The bytes of a file a flag names, or a ConfigError naming the flag, the file and why. */
+function readFlagFile(flag: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error: unknown) {
+    throw new ConfigError(`${flag} ${path}: cannot read the file (${describeError(error)})`);
+  }
+}

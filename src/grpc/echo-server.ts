@@ -3,6 +3,9 @@ import { ReflectionService } from '@grpc/reflection';
 import { ECHO_PREFIX } from '../config/defaults.js';
 import { BenchError } from '../errors.js';
 import type { RouteNote, RouteNote__Output } from '../generated/stream/RouteNote.js';
+import { createAuthInterceptor, type AuthEvent } from '../security/auth-interceptor.js';
+import type { AuthVerifier } from '../security/jwt-verifier.js';
+import { serverCredentials, type ServerTlsOptions } from '../security/server-tls.js';
 import { loadPackageDefinition, loadStreamProto } from './proto.js';
 import { setServerConnectionWindow, setServerStreamWindow } from './server-window.js';
 
@@ -15,6 +18,12 @@ export interface EchoServerOptions {
   maxMessageSize: number;
   /** Fixed delay before each echo, in ms (0 = none). */
   delayMs: number;
+  /** TLS (PEM text); with `clientCa`, client certificates are required (mTLS). Absent: plaintext. */
+  tls?: ServerTlsOptions;
+  /** Checks every call (RouteChat and reflection) before its handler runs. Absent: no auth. */
+  auth?: AuthVerifier;
+  /** Told of every auth decision (for counting and logging). */
+  onAuthEvent?: (event: AuthEvent) => void;
 }
 
 export interface RunningEchoServer {
@@ -65,11 +74,12 @@ export function makeRouteChatHandler(delayMs: number): (call: RouteChatCall) => 
   };
 }
 
-/** Starts the grpc-js echo server with server reflection, as the seed does. */
+/** Starts the grpc-js echo server with server reflection, as the seed does; optionally with TLS / mTLS and JWT auth. */
 export async function startEchoServer(options: EchoServerOptions): Promise<RunningEchoServer> {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxMessageSize,
     'grpc.max_send_message_length': options.maxMessageSize,
+    interceptors: options.auth === undefined ? [] : [createAuthInterceptor(options.auth, options.onAuthEvent)],
   });
   const proto = loadStreamProto();
   server.addService(proto.stream.StreamService.service, { RouteChat: makeRouteChatHandler(options.delayMs) });
@@ -78,7 +88,7 @@ export async function startEchoServer(options: EchoServerOptions): Promise<Runni
 
   const address = options.host.includes(':') ? `[${options.host}]:${options.port}` : `${options.host}:${options.port}`;
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, boundPort) => {
+    server.bindAsync(address, serverCredentials(options.tls), (error, boundPort) => {
       if (error) reject(new BenchError(`cannot listen on ${address}: ${error.message}`));
       else resolve(boundPort);
     });
