@@ -1,7 +1,9 @@
 /** Shared contracts between config, plan, workers, stats, results and renderers. */
 import type { EngineName, WireBytes } from './engine/transport.js';
+import type { AuthDescriptor, ClientCredentials } from './security/client-credentials.js';
+import type { SecurityMode } from './security/security-mode.js';
 
-export type { EngineName, WireBytes };
+export type { AuthDescriptor, ClientCredentials, EngineName, SecurityMode, WireBytes };
 
 export const COMPRESSIONS = ['identity', 'deflate', 'gzip'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
@@ -15,6 +17,10 @@ export interface RunConfig {
   target: string | null;
   /** The client engine: 'h2' (lean, on node:http2) or 'grpc-js'. */
   engine: EngineName;
+  /** plaintext, tls, mtls, tls+jwt or mtls+jwt. */
+  security: SecurityMode;
+  /** How the client authenticates (kinds and claim names only: no paths, no secrets); null for plaintext. */
+  auth: AuthDescriptor | null;
   workers: number;
   connections: number;
   streams: number;
@@ -57,6 +63,8 @@ export interface WorkerTask {
   workerIndex: number;
   target: string;
   engine: EngineName;
+  /** Where the client's TLS material and token come from; null for plaintext. */
+  credentials: ClientCredentials | null;
   connections: number;
   streams: number;
   inFlight: number;
@@ -146,6 +154,8 @@ export interface WorkerResult {
   uncorrectedHistogram: string | null;
   /** Stream set-up latency (request sent → response headers), µs, of calls opened in the window. */
   setupHistogram: string;
+  /** Connection set-up time (TCP + TLS handshake + HTTP/2 preface) of the worker's connections, µs. */
+  connectHistogram: string;
   /** HTTP/2 DATA bytes sent and received inside the measured window; null where the engine can't see them. */
   wireBytes: WireBytes | null;
   /** Measured window of this worker, epoch ms. */
@@ -205,6 +215,8 @@ export interface RunMetrics {
   latencyUncorrectedUs: LatencySummary | null;
   /** Stream set-up latency (request sent → response headers received), µs. */
   setupLatencyUs: LatencySummary;
+  /** Connection set-up: TCP + TLS handshake + HTTP/2 preface (h2 engine), time to READY (grpc-js), µs. */
+  connectLatencyUs: LatencySummary;
   errorsTotal: number;
   generator: {
     cpuUs: number;
@@ -224,7 +236,7 @@ export interface RunRecord {
   startedAt: string;
   metrics: RunMetrics;
   warnings: string[];
-  histograms: { latencyUs: string; latencyUncorrectedUs: string | null; setupUs: string };
+  histograms: { latencyUs: string; latencyUncorrectedUs: string | null; setupUs: string; connectUs: string };
   timeSeries: TimeSeriesPoint[];
 }
 

@@ -8,9 +8,13 @@ import { Status, statusName } from '../engine/status-codes.js';
 import { ENGINES, type CallStatus } from '../engine/transport.js';
 import { BenchError, ExitCode, TargetError, describeError } from '../errors.js';
 import { FixedPayloads } from '../grpc/payload.js';
+import { checkReachable } from '../load/preflight.js';
+import { loadClientTls } from '../security/client-tls.js';
+import { openTokenSource } from '../security/token-source.js';
 import { COMPRESSIONS } from '../types.js';
+import { credentialsFromFlags, withSecurityFlags, type SecurityFlags } from './security-flags.js';
 
-interface ChatArgs {
+interface ChatArgs extends SecurityFlags {
   messages?: string[];
   target: string;
   interval: string;
@@ -26,7 +30,7 @@ export const chatCommand: CommandModule<object, ChatArgs> = {
   command: 'chat [messages..]',
   describe: 'Open one RouteChat stream, send each message, half-close and print every reply',
   builder: (y) =>
-    y
+    withSecurityFlags(y)
       .positional('messages', { type: 'string', array: true, describe: `Messages to send [default: ${SEED_MESSAGES.join(' ')}]` })
       .option('target', { type: 'string', default: '127.0.0.1:50051', describe: 'Server HOST:PORT' })
       .option('interval', { type: 'string', default: '0', describe: 'Milliseconds between sends' })
@@ -42,11 +46,18 @@ export const chatCommand: CommandModule<object, ChatArgs> = {
     const engineName = checkChoice('--engine', args.engine, ENGINES);
     const messages = args.messages && args.messages.length > 0 ? args.messages.map(String) : SEED_MESSAGES;
 
+    const credentials = credentialsFromFlags(args);
+    const tls = loadClientTls(credentials);
     const engine = await loadEngine(engineName);
+    const token = credentials?.token ? await openTokenSource(credentials.token) : null;
+    const callMetadata = token === null ? null : () => ({ authorization: `Bearer ${token.current()}` });
     let connection;
     try {
-      connection = await engine.connect({ target, compression, window: null, maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE, connectTimeoutMs: CONNECT_TIMEOUT_MS });
+      // A clear reason (refused, which TLS check failed) whatever the engine: grpc-js only says "not ready".
+      await checkReachable(target, tls);
+      connection = await engine.connect({ target, tls, callMetadata, compression, window: null, maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE, connectTimeoutMs: CONNECT_TIMEOUT_MS });
     } catch (error) {
+      token?.stop();
       throw new TargetError(`RouteChat to ${target} failed: UNAVAILABLE: ${describeError(error)}`);
     }
     try {
@@ -74,6 +85,7 @@ export const chatCommand: CommandModule<object, ChatArgs> = {
         throw new BenchError(`RouteChat to ${target} failed: ${statusName(final.code)}: ${final.details}`, code);
       }
     } finally {
+      token?.stop();
       connection.close();
     }
   },

@@ -16,9 +16,10 @@ import { workloadKey } from '../results/workload-key.js';
 import { MIN_REPETITIONS_FOR_SIGNIFICANCE, SIGNIFICANCE_ALPHA } from '../stats/significance.js';
 import { initHistograms } from '../stats/histogram.js';
 import { executeSweep } from '../sweep/execute-sweep.js';
-import type { ResolvedProfile, SweepResultsFile } from '../types.js';
+import type { ClientCredentials, ResolvedProfile, SweepResultsFile } from '../types.js';
 import { onInterrupt } from './interrupt.js';
 import { runInputFromFlags, withRunFlags, type RunFlags } from './run-command.js';
+import { credentialsFromFlags } from './security-flags.js';
 
 type CheckArgs = RunFlags & {
   threshold: string[];
@@ -69,12 +70,12 @@ function progressReporter(): (p: { done: number; total: number; cellId: string; 
   };
 }
 
-async function measure(profile: ResolvedProfile, seed: number | undefined, out: string | undefined): Promise<SweepResultsFile> {
+async function measure(profile: ResolvedProfile, seed: number | undefined, out: string | undefined, credentials: ClientCredentials | null): Promise<SweepResultsFile> {
   const controller = new AbortController();
   const release = onInterrupt(() => controller.abort());
   let file: SweepResultsFile;
   try {
-    file = await executeSweep({ profile, seed, signal: controller.signal, onProgress: progressReporter() });
+    file = await executeSweep({ profile, seed, credentials, signal: controller.signal, onProgress: progressReporter() });
   } finally {
     release();
   }
@@ -143,7 +144,8 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     const repeat = args.repeat === undefined ? undefined : checkInteger('--repeat', args.repeat, 1, 100);
     const seed = args.seed === undefined ? undefined : checkInteger('--seed', args.seed, 0, 2 ** 32 - 1);
     // The profile is read (not run) now, so that its repetitions can be checked before any load.
-    const loaded = args.profile === undefined ? null : loadProfile(args.profile, { target: args.target ?? null, allowRemote: args['allow-remote'] });
+    const credentials = credentialsFromFlags(args);
+    const loaded = args.profile === undefined ? null : loadProfile(args.profile, { target: args.target ?? null, allowRemote: args['allow-remote'], credentials });
     if (relative.length > 0 && args.results === undefined) {
       const planned = repeat ?? loaded?.repeat ?? DEFAULT_REPEAT;
       if (planned < MIN_REPETITIONS_FOR_SIGNIFICANCE) {
@@ -174,14 +176,14 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     } else if (loaded !== null) {
       const profile = repeat === undefined ? loaded : { ...loaded, repeat };
       if (baseline !== null) matchBaseline(profile.cells.map((c) => ({ id: c.id, key: workloadKey(c.config, { axes: c.axes }), axes: c.axes, config: c.config, runs: [], failedRepetitions: 0, sources: [] })), baseline, baselineName);
-      const file = await measure(profile, seed, args.out);
+      const file = await measure(profile, seed, args.out, credentials);
       const candidate = cellsOf(file, `profile ${profile.name}`);
       checked = matchBaseline(candidate, baseline, baselineName);
       context.push(`candidate: profile ${profile.name}, measured now (${describeCells(candidate)}, seed ${file.seed})`);
     } else if (args.ab) {
       const baseConfig = resolveRunConfig(runInputFromFlags(args), machine);
       const candConfig = resolveRunConfig(runInputFromFlags(candidateFlags(args)), machine);
-      const file = await measure(abProfile(baseConfig, candConfig, repeat ?? DEFAULT_REPEAT), seed, args.out);
+      const file = await measure(abProfile(baseConfig, candConfig, repeat ?? DEFAULT_REPEAT), seed, args.out, credentials);
       const [base, cand] = ['side=baseline', 'side=candidate'].map((id) => cellsOf(file, 'A/B').find((c) => c.id === id) as CellSamples);
       checked = [{ label: 'candidate vs baseline', candidate: cand as CellSamples, baseline: base as CellSamples }];
       context.push(`A/B: baseline ${baseConfig.target ?? 'embedded server'} vs candidate ${candConfig.target ?? 'embedded server'}${args.candidate ? ` (${args.candidate.join(', ')})` : ''}, interleaved, ${(cand as CellSamples).runs.length}+${(base as CellSamples).runs.length} repetitions, seed ${file.seed}`);
@@ -189,7 +191,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       const config = resolveRunConfig(runInputFromFlags(args), machine);
       const profile = repeatedRunProfile(config, repeat ?? DEFAULT_REPEAT);
       if (baseline !== null) matchBaseline([{ id: profile.cells[0]!.id, key: workloadKey(config), axes: {}, config, runs: [], failedRepetitions: 0, sources: [] }], baseline, baselineName);
-      const file = await measure(profile, seed, args.out);
+      const file = await measure(profile, seed, args.out, credentials);
       const candidate = cellsOf(file, 'check');
       checked = matchBaseline(candidate, baseline, baselineName);
       context.push(`candidate: ${config.target ?? 'embedded echo server'}, measured now (${describeCells(candidate)}, seed ${file.seed})`);

@@ -9,13 +9,16 @@ import { buildRunResultsFile, defaultResultsPath } from '../results/run-file.js'
 import { writeFileAtomic } from '../results/write-atomic.js';
 import { renderRunSummary } from '../report/run-summary.js';
 import { COMPRESSIONS, type RunRecord } from '../types.js';
+import { SECURITY_MODES } from '../security/security-mode.js';
 import { ProgressLine } from './progress.js';
+import { credentialsFromFlags, withSecurityFlags, type SecurityFlags } from './security-flags.js';
 import { onInterrupt } from './interrupt.js';
 
-export interface RunFlags {
+export interface RunFlags extends SecurityFlags {
   target?: string;
   'allow-remote': boolean;
   engine?: string;
+  security?: string;
   workers?: string;
   connections?: string;
   streams?: string;
@@ -41,9 +44,10 @@ export interface RunFlags {
 /** The `run` load flags, shared with commands that run load (sweep, check). */
 export function withRunFlags<T>(y: Argv<T>): Argv<T & RunFlags> {
   const text = { type: 'string' as const, requiresArg: true };
-  return y
+  return withSecurityFlags(y)
     .option('target', { ...text, describe: 'RouteChat server HOST:PORT; omitted: start the embedded echo server' })
     .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow a non-loopback --target' })
+    .option('security', { ...text, describe: `${SECURITY_MODES.join(', ')}: the embedded server gets throwaway certificates and a signing key for it; with --target it must agree with the TLS and token flags [default: plaintext, or what those flags make it]` })
     .option('engine', { ...text, describe: `Client engine: h2 (lean gRPC on node:http2, measures the server) or grpc-js (what a grpc-js client experiences) [default: h2]` })
     .option('workers', { ...text, describe: 'Worker threads generating load [default: 1]' })
     .option('connections', { ...text, describe: 'TCP connections (channels), spread over workers [default: workers]' })
@@ -72,7 +76,9 @@ export function runInputFromFlags(f: RunFlags): RunInput {
   return {
     target: f.target,
     allowRemote: f['allow-remote'],
+    credentials: credentialsFromFlags(f),
     engine: f.engine,
+    security: f.security,
     workers: f.workers,
     connections: f.connections,
     streams: f.streams,
@@ -117,13 +123,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example('$0 run --rate 5000 --streams 8 --duration 30', 'Open loop at 5000 msgs/s')
       .example('$0 run --target 127.0.0.1:50051 --compression gzip', 'Drive another RouteChat server') as Argv<RunArgs>,
   handler: async (args) => {
-    const config = resolveRunConfig(runInputFromFlags(args), { cpuCount: cpus().length, platform: process.platform });
+    const input = runInputFromFlags(args);
+    const config = resolveRunConfig(input, { cpuCount: cpus().length, platform: process.platform });
     const controller = new AbortController();
     const progress = new ProgressLine();
     const release = onInterrupt(() => controller.abort());
     let run: RunRecord;
     try {
-      run = await executeRun({ config, signal: controller.signal, onProgress: (p) => progress.update(p) });
+      run = await executeRun({ config, credentials: input.credentials, signal: controller.signal, onProgress: (p) => progress.update(p) });
     } finally {
       release();
       progress.clear();

@@ -12,11 +12,12 @@ import { executeSweep, sweepHasErrors } from '../sweep/execute-sweep.js';
 import { planSweep } from '../sweep/plan-sweep.js';
 import { renderSweepPivot } from '../sweep/render-pivot.js';
 import { renderSweepPlan } from '../sweep/render-plan.js';
-import type { ResolvedProfile, SweepResultsFile } from '../types.js';
+import type { ClientCredentials, ResolvedProfile, SweepResultsFile } from '../types.js';
+import { credentialsFromFlags, withSecurityFlags, type SecurityFlags } from './security-flags.js';
 import { onInterrupt } from './interrupt.js';
 import { SweepProgressBar } from './sweep-progress.js';
 
-interface SweepArgs {
+interface SweepArgs extends SecurityFlags {
   profile?: string;
   target?: string;
   'allow-remote': boolean;
@@ -30,8 +31,8 @@ interface SweepArgs {
 }
 
 /** The profile to sweep: from --profile, or from the definition embedded in the --resume file. */
-function chooseProfile(args: SweepArgs, resume: SweepResultsFile | undefined): ResolvedProfile {
-  const targetOptions = { target: args.target ?? null, allowRemote: args['allow-remote'] };
+function chooseProfile(args: SweepArgs, resume: SweepResultsFile | undefined, credentials: ClientCredentials | null): ResolvedProfile {
+  const targetOptions = { target: args.target ?? null, allowRemote: args['allow-remote'], credentials };
   let profile: ResolvedProfile;
   if (args.profile !== undefined) {
     profile = loadProfile(args.profile, { ...targetOptions, set: args.set ?? [] });
@@ -54,7 +55,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: 'sweep',
   describe: 'Every combination of a profile\'s axes (compression × size × window …), repeated in a shuffled, interleaved order',
   builder: (y) =>
-    y
+    withSecurityFlags(y)
       .option('profile', { type: 'string', requiresArg: true, describe: 'Profile name in bench/profiles/ (quick, ci, full) or path to a profile .json' })
       .option('target', { type: 'string', requiresArg: true, describe: 'RouteChat server HOST:PORT; omitted: embedded echo servers (not with --resume: it keeps the recorded target)' })
       .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow a non-loopback --target' })
@@ -83,7 +84,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       }
     }
     const resume = args.resume !== undefined ? readSweepResultsFile(args.resume, '--resume') : undefined;
-    const profile = chooseProfile(args, resume);
+    const credentials = credentialsFromFlags(args);
+    const profile = chooseProfile(args, resume, credentials);
     const seed = args.seed === undefined ? undefined : checkInteger('--seed', args.seed, 0, 4_294_967_295);
     const plan = planSweep({ profile, seed, resume });
 
@@ -110,6 +112,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     try {
       file = await executeSweep({
         profile,
+        credentials,
         seed: plan.seed,
         resume,
         signal: controller.signal,

@@ -1,5 +1,8 @@
 import { ConfigError } from '../errors.js';
 import { ENGINES } from '../engine/transport.js';
+import { describeAuth, securityModeOfCredentials, type AuthDescriptor, type ClientCredentials } from '../security/client-credentials.js';
+import { SECURITY_MODES, type SecurityMode } from '../security/security-mode.js';
+import { SECURITY_NEEDS, throwawayAuth } from '../security/throwaway-auth.js';
 import { COMPRESSIONS, PACINGS, type RunConfig } from '../types.js';
 import { checkBytes, checkChoice, checkCpuList, checkInteger, checkNumber } from './checks.js';
 import { defaultCpuSplit } from './placement.js';
@@ -22,7 +25,10 @@ import { formatTarget, parseTarget } from './target.js';
 export interface RunInput {
   target?: unknown;
   allowRemote?: unknown;
+  /** The client's TLS and token sources, validated from flags (never from a profile). */
+  credentials?: ClientCredentials | null;
   engine?: unknown;
+  security?: unknown;
   workers?: unknown;
   connections?: unknown;
   streams?: unknown;
@@ -46,7 +52,7 @@ export interface RunInput {
 }
 
 /** The run settings a flag or a profile can set (allowRemote is a permission, not a setting). */
-export type RunField = Exclude<keyof RunInput, 'allowRemote'>;
+export type RunField = Exclude<keyof RunInput, 'allowRemote' | 'credentials'>;
 
 /** How a setting is named in messages: flags by default; profiles pass paths such as `axes.size[2]`. */
 export type RunFieldNames = Record<RunField, string>;
@@ -54,6 +60,7 @@ export type RunFieldNames = Record<RunField, string>;
 export const RUN_FLAG_NAMES: RunFieldNames = {
   target: '--target',
   engine: '--engine',
+  security: '--security',
   workers: '--workers',
   connections: '--connections',
   streams: '--streams',
@@ -168,10 +175,13 @@ export function resolveRunConfig(input: RunInput, machine: Machine, names: RunFi
   }
 
   const { serverCpus, clientCpus } = resolveCpus(input, target === null, machine, n);
+  const { security, auth } = resolveSecurity(input, target === null, n);
 
   return {
     target,
     engine,
+    security,
+    auth,
     workers,
     connections,
     streams,
@@ -193,6 +203,27 @@ export function resolveRunConfig(input: RunInput, machine: Machine, names: RunFi
     serverCpus,
     clientCpus,
   };
+}
+
+/**
+ * The embedded server makes its own throwaway certificates and signing key for the mode asked;
+ * an external target is secured as the client flags say (--security, if given, must agree).
+ */
+function resolveSecurity(input: RunInput, embedded: boolean, n: RunFieldNames): { security: SecurityMode; auth: AuthDescriptor | null } {
+  const credentials = input.credentials ?? null;
+  const asked = given(input.security) ? checkChoice(n.security, input.security, SECURITY_MODES) : null;
+  if (embedded) {
+    if (credentials !== null) {
+      throw new ConfigError(`--tls, --ca, --cert, --key, --server-name and the token flags secure an external ${n.target}; the embedded server makes its own throwaway certificates and signing key for ${n.security} MODE`);
+    }
+    const security = asked ?? 'plaintext';
+    return { security, auth: throwawayAuth(security) };
+  }
+  const security = securityModeOfCredentials(credentials);
+  if (asked !== null && asked !== security) {
+    throw new ConfigError(`${n.security} ${asked} does not match the client flags, which make it ${security}: ${SECURITY_NEEDS[asked]}`);
+  }
+  return { security, auth: describeAuth(credentials) };
 }
 
 function checkPercent(name: string, value: unknown): number {

@@ -59,9 +59,24 @@ export interface TransportStream {
   cancel(): void;
 }
 
+/** TLS for a connection; PEM material already read. */
+export interface ClientTls {
+  /** CAs to trust; null: the system roots. */
+  ca: Buffer | null;
+  /** Client certificate and key (mTLS), or null. */
+  cert: Buffer | null;
+  key: Buffer | null;
+  /** Name the server certificate must carry (and SNI) instead of the target host. */
+  serverName: string | null;
+}
+
 export interface ConnectionSettings {
   /** host:port */
   target: string;
+  /** null: plaintext (h2c). */
+  tls: ClientTls | null;
+  /** Headers sent with every new call (e.g. authorization), asked for when the call opens; null: none. */
+  callMetadata: (() => Record<string, string>) | null;
   compression: Compression;
   /** HTTP/2 flow-control window (stream and connection), bytes; null = the HTTP/2 default. */
   window: number | null;
@@ -77,6 +92,8 @@ export interface WireBytes {
 
 /** One client connection (one HTTP/2 session) carrying many streams. */
 export interface TransportConnection {
+  /** How long connecting took: TCP, TLS handshake and the HTTP/2 preface (ms). */
+  readonly connectMs: number;
   openStream(handler: StreamHandler, payloads: Payloads): TransportStream;
   /** Wire bytes so far, or null where the engine cannot see them. */
   wireBytes(): WireBytes | null;

@@ -11,6 +11,8 @@ export interface EmbeddedServerOptions {
   delayMs: number;
   /** taskset CPU list, or null to leave the server unpinned. */
   cpus: string | null;
+  /** `serve` flags for TLS and JWT checks (see security/throwaway-material.ts); [] for plaintext. */
+  securityArgs: string[];
 }
 
 export interface EmbeddedServer {
@@ -42,6 +44,7 @@ export function serveArgs(options: EmbeddedServerOptions): string[] {
   const args = ['serve', '--host', options.host, '--port', '0', '--max-message-size', String(options.maxMessageSize)];
   if (options.window !== null) args.push('--window', String(options.window));
   if (options.delayMs > 0) args.push('--delay-ms', String(options.delayMs));
+  args.push(...options.securityArgs);
   return args;
 }
 

@@ -7,14 +7,18 @@ import { diagnoseRun } from '../stats/diagnose.js';
 import { initHistograms, summarizeEncoded } from '../stats/histogram.js';
 import { ConfigError, describeError } from '../errors.js';
 import { measurePayloadSavings } from '../grpc/payload-savings.js';
-import type { CpuPlacement, RunConfig, RunMetrics, RunRecord, StopReason, WorkerResult } from '../types.js';
+import type { ClientCredentials, CpuPlacement, RunConfig, RunMetrics, RunRecord, StopReason, WorkerResult } from '../types.js';
 import { canPin, originalAffinity, pinProcess } from './cpu-affinity.js';
+import { loadClientTls } from '../security/client-tls.js';
+import { embeddedCredentials, embeddedSecurityArgs } from './embedded-security.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import { checkReachable } from './preflight.js';
 import { runLoad, type LiveProgress } from './run-load.js';
 
 export interface ExecuteRunOptions {
   config: RunConfig;
+  /** The client's TLS material and token source for an external target (from flags); ignored for the embedded server. */
+  credentials?: ClientCredentials | null;
   /** A running embedded server to reuse (sweeps); otherwise one is started when config.target is null. */
   server?: EmbeddedServer;
   signal?: AbortSignal;
@@ -58,17 +62,25 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord>
   const placement = applyPlacement(config);
   const ownServer =
     config.target === null && !options.server
-      ? await startEmbeddedServer({ host: '127.0.0.1', window: config.window, maxMessageSize: config.maxMessageSize, delayMs: 0, cpus: config.serverCpus })
+      ? await startEmbeddedServer({
+          host: '127.0.0.1',
+          window: config.window,
+          maxMessageSize: config.maxMessageSize,
+          delayMs: 0,
+          cpus: config.serverCpus,
+          securityArgs: await embeddedSecurityArgs(config.security),
+        })
       : undefined;
   const server = options.server ?? ownServer;
   try {
     const target = config.target ?? (server as EmbeddedServer).target;
-    await checkReachable(target, config.engine);
+    const credentials = config.target === null ? await embeddedCredentials(config.security) : (options.credentials ?? null);
+    await checkReachable(target, loadClientTls(credentials));
     let cpuStart = process.cpuUsage();
     let serverCpuStart: number | null = null;
     let wallStart = performance.now();
     const startedAt = new Date();
-    const outcome = await runLoad(splitRun(config, target), {
+    const outcome = await runLoad(splitRun(config, target, credentials), {
       signal: options.signal,
       onProgress: options.onProgress,
       onStart: () => {
@@ -108,6 +120,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord>
       latencyUs: summarizeEncoded([merged.histogram]),
       latencyUncorrectedUs: merged.uncorrectedHistogram === null ? null : summarizeEncoded([merged.uncorrectedHistogram]),
       setupLatencyUs: summarizeEncoded([merged.setupHistogram]),
+      connectLatencyUs: summarizeEncoded([merged.connectHistogram]),
       errorsTotal: countErrors(c),
       generator: {
         cpuUs: Math.round(generatorCpuUs),
@@ -126,7 +139,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord>
       startedAt: startedAt.toISOString(),
       metrics,
       warnings: diagnoseRun({ config, metrics, placement, embeddedServer }),
-      histograms: { latencyUs: merged.histogram, latencyUncorrectedUs: merged.uncorrectedHistogram, setupUs: merged.setupHistogram },
+      histograms: { latencyUs: merged.histogram, latencyUncorrectedUs: merged.uncorrectedHistogram, setupUs: merged.setupHistogram, connectUs: merged.connectHistogram },
       timeSeries: buildTimeSeries(outcome.ticks, config.warmupS),
     };
   } finally {

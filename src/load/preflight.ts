@@ -1,32 +1,19 @@
-import * as grpc from '@grpc/grpc-js';
 import { connectH2 } from '../engine/h2/h2-connection.js';
-import type { EngineName } from '../engine/transport.js';
+import type { ClientTls } from '../engine/transport.js';
 import { TargetError, describeError } from '../errors.js';
-import { loadStreamProto } from '../grpc/proto.js';
 
 export const PREFLIGHT_TIMEOUT_MS = 5_000;
 
-/** Fails with TargetError when nothing accepts an HTTP/2 connection at `target` in time. */
-export async function checkReachable(target: string, engine: EngineName = 'h2', timeoutMs = PREFLIGHT_TIMEOUT_MS): Promise<void> {
-  if (engine === 'h2') {
-    try {
-      const connection = await connectH2({ target, compression: 'identity', window: null, maxMessageSize: 1024, connectTimeoutMs: timeoutMs });
-      connection.close();
-    } catch (error) {
-      throw new TargetError(`target ${target} is unreachable: ${describeError(error)}`);
-    }
-    return;
-  }
-  const proto = loadStreamProto();
-  const client = new proto.stream.StreamService(target, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+/**
+ * Fails with TargetError (one clear line: refused, timed out, which TLS check failed) when the
+ * target does not complete a TCP (+ TLS) connection and an HTTP/2 preface in time. Whatever the
+ * engine: grpc-js only says it was not ready by its deadline.
+ */
+export async function checkReachable(target: string, tls: ClientTls | null = null, timeoutMs = PREFLIGHT_TIMEOUT_MS): Promise<void> {
   try {
-    await new Promise<void>((resolve, reject) => {
-      client.waitForReady(Date.now() + timeoutMs, (error) => {
-        if (error) reject(new TargetError(`target ${target} is unreachable: no gRPC connection within ${timeoutMs / 1000} s (${error.message})`));
-        else resolve();
-      });
-    });
-  } finally {
-    client.close();
+    const connection = await connectH2({ target, tls, callMetadata: null, compression: 'identity', window: null, maxMessageSize: 1024, connectTimeoutMs: timeoutMs });
+    connection.close();
+  } catch (error) {
+    throw new TargetError(`target ${target} is unreachable: ${describeError(error)}`);
   }
 }

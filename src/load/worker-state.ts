@@ -11,6 +11,8 @@ export class WorkerState {
   readonly uncorrected: Histogram | null;
   /** Stream set-up latency of calls opened in the measured window. */
   readonly setup: Histogram = createLatencyHistogram();
+  /** Connection set-up time of this worker's connections (TCP + TLS + HTTP/2 preface). */
+  readonly connect: Histogram = createLatencyHistogram();
   /** Latency of the echoes received in the current second (time series). */
   readonly interval: Histogram = createLatencyHistogram();
   intervalReceived = 0;
@@ -50,6 +52,10 @@ export class WorkerState {
     }
   }
 
+  recordConnect(ms: number): void {
+    recordLatency(this.connect, ms * 1000);
+  }
+
   /** A call opened at `openedMs` got its response headers at `nowMs`. */
   recordSetup(openedMs: number, nowMs: number): void {
     recordLatency(this.setup, (nowMs - openedMs) * 1000);
@@ -79,6 +85,7 @@ export class WorkerState {
   destroy(): void {
     this.latency.destroy();
     this.setup.destroy();
+    this.connect.destroy();
     this.uncorrected?.destroy();
     this.interval.destroy();
   }

@@ -6,7 +6,9 @@ import { setImmediate as setImmediatePromise, setTimeout as sleep } from 'node:t
 import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import { loadEngine } from '../engine/engines.js';
-import type { TransportConnection, WireBytes } from '../engine/transport.js';
+import type { ConnectionSettings, TransportConnection, WireBytes } from '../engine/transport.js';
+import { loadClientTls } from '../security/client-tls.js';
+import { openTokenSource } from '../security/token-source.js';
 import { PayloadFactory } from '../grpc/payload.js';
 import { buildPayloadPattern } from '../grpc/payload-pattern.js';
 import { splitEvenly } from '../plan/split-run.js';
@@ -30,14 +32,25 @@ export async function runWorker({ task, port }: WorkerInput): Promise<WorkerResu
   await initHistograms();
   const post = (message: WorkerMessage): void => port.postMessage(message);
   const engine = await loadEngine(task.engine);
-  const settings = { target: task.target, compression: task.compression, window: task.window, maxMessageSize: task.maxMessageSize, connectTimeoutMs: CONNECT_TIMEOUT_MS };
+  const token = task.credentials?.token ? await openTokenSource(task.credentials.token) : null;
+  const settings: ConnectionSettings = {
+    target: task.target,
+    tls: loadClientTls(task.credentials),
+    callMetadata: token === null ? null : () => ({ authorization: `Bearer ${token.current()}` }),
+    compression: task.compression,
+    window: task.window,
+    maxMessageSize: task.maxMessageSize,
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+  };
   const state = new WorkerState(task.rate !== null);
   const connecting = Array.from({ length: task.connections }, () => engine.connect(settings));
   try {
     const connections = await Promise.all(connecting);
+    for (const connection of connections) state.recordConnect(connection.connectMs);
     return await drive(task, connections, state, port, post);
   } finally {
     state.destroy();
+    token?.stop();
     for (const settled of await Promise.allSettled(connecting)) if (settled.status === 'fulfilled') settled.value.close();
     port.close();
   }
@@ -181,6 +194,7 @@ async function drive(
     histogram: encodeHistogram(state.latency),
     uncorrectedHistogram: state.uncorrected ? encodeHistogram(state.uncorrected) : null,
     setupHistogram: encodeHistogram(state.setup),
+    connectHistogram: encodeHistogram(state.connect),
     wireBytes: wireInWindow,
     windowStartMs: performance.timeOrigin + Math.min(state.warmEndMs, windowEndMs),
     windowEndMs: performance.timeOrigin + windowEndMs,

@@ -1,4 +1,4 @@
-import type { RunConfig, WorkerTask } from '../types.js';
+import type { ClientCredentials, RunConfig, WorkerTask } from '../types.js';
 
 /** Splits `total` into `parts` near-equal integers, larger shares first. */
 export function splitEvenly(total: number, parts: number): number[] {
@@ -8,7 +8,7 @@ export function splitEvenly(total: number, parts: number): number[] {
 }
 
 /** One task per worker: connections, streams, rate and message budget spread evenly. */
-export function splitRun(config: RunConfig, target: string): WorkerTask[] {
+export function splitRun(config: RunConfig, target: string, credentials: ClientCredentials | null = null): WorkerTask[] {
   const connections = splitEvenly(config.connections, config.workers);
   const streams = splitEvenly(config.streams, config.workers);
   const perStreamMessages = config.messages === null ? null : splitEvenly(config.messages, config.streams);
@@ -18,6 +18,7 @@ export function splitRun(config: RunConfig, target: string): WorkerTask[] {
       workerIndex,
       target,
       engine: config.engine,
+      credentials,
       connections: connections[workerIndex] ?? 1,
       streams: workerStreams,
       inFlight: config.inFlight,

@@ -2,7 +2,7 @@ import { checkInteger } from '../config/checks.js';
 import { RUN_FLAG_NAMES, resolveRunConfig, type Machine, type RunField, type RunFieldNames, type RunInput } from '../config/resolve-run.js';
 import { ConfigError } from '../errors.js';
 import { cellIdOf, countCells, expandAxes } from '../plan/expand-axes.js';
-import type { AxisValue, ResolvedProfile, RunConfig, SweepAxis, SweepCell } from '../types.js';
+import type { AxisValue, ClientCredentials, ResolvedProfile, RunConfig, SweepAxis, SweepCell } from '../types.js';
 
 /*
  * Profile format (JSON):
@@ -18,6 +18,7 @@ export const PROFILE_KEYS = ['description', 'repeat', 'settings', 'axes'] as con
 /** Run settings a profile may fix. Not: target (use --target), messages (sweeps stop on duration). */
 export const PROFILE_SETTINGS = [
   'engine',
+  'security',
   'compressibility',
   'messagesPerStream',
   'workers',
@@ -37,7 +38,7 @@ export const PROFILE_SETTINGS = [
 ] as const satisfies readonly RunField[];
 
 export const REQUIRED_AXES = ['compression', 'size', 'window'] as const;
-export const OPTIONAL_AXES = ['engine', 'compressibility', 'messagesPerStream', 'workers', 'connections', 'streams', 'inFlight', 'rate', 'maxMessageSize'] as const;
+export const OPTIONAL_AXES = ['engine', 'security', 'compressibility', 'messagesPerStream', 'workers', 'connections', 'streams', 'inFlight', 'rate', 'maxMessageSize'] as const;
 /** Axis order in cell ids and tables: the required axes first, then the others. */
 export const AXIS_NAMES = [...REQUIRED_AXES, ...OPTIONAL_AXES] as const satisfies readonly (RunField & keyof RunConfig)[];
 export type AxisName = (typeof AXIS_NAMES)[number];
@@ -89,6 +90,8 @@ export interface ResolveProfileOptions {
   /** An external server for every cell (the CLI's --target); null/absent: the embedded server. */
   target?: string | null;
   allowRemote?: boolean;
+  /** The client's TLS and token flags for an external target. */
+  credentials?: ClientCredentials | null;
 }
 
 /** Validates a profile document and expands it into cells with resolved run configurations. */
@@ -153,7 +156,7 @@ export function resolveProfile(definition: unknown, origin: ProfileOrigin, machi
     const names: RunFieldNames = { ...RUN_FLAG_NAMES };
     for (const key of PROFILE_SETTINGS) names[key] = `settings.${key}`;
     for (const name of axisOrder) names[name] = `axes.${name}[${combination.indexes[name]}]`;
-    const input: RunInput = { ...settingsInput, ...combination.values, target: options.target ?? undefined, allowRemote: options.allowRemote };
+    const input: RunInput = { ...settingsInput, ...combination.values, target: options.target ?? undefined, allowRemote: options.allowRemote, credentials: options.credentials ?? null };
     const config = resolveRunConfig(input, machine, names);
     const axes: Record<string, AxisValue> = {};
     for (const name of axisOrder) {

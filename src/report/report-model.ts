@@ -2,7 +2,7 @@
 import { cellFigures, cellsOf, samplesOf, type CellSamples } from '../results/cell-samples.js';
 import { metricByName } from '../results/metric-definitions.js';
 import { varyingLabels, workloadKey } from '../results/workload-key.js';
-import type { ResultsFile, RunConfig } from '../types.js';
+import type { AuthDescriptor, ResultsFile, RunConfig } from '../types.js';
 import { formatBytes, formatCount, formatMicros } from './format.js';
 import { formatSpread } from './format-metric.js';
 
@@ -42,6 +42,8 @@ export const SUMMARY_HEADER = ['cell', 'reps', 'msgs/s', 'MiB/s', 'p50', 'p90', 
 const CONFIG_LABELS: Record<keyof RunConfig, string> = {
   target: 'target',
   engine: 'client engine',
+  security: 'security',
+  auth: 'client authentication',
   workers: 'workers',
   connections: 'connections',
   streams: 'streams',
@@ -76,7 +78,13 @@ export function formatConfigValue(field: keyof RunConfig, value: unknown): strin
     return '—';
   }
   if ((field === 'size' || field === 'window' || field === 'maxMessageSize') && typeof value === 'number') return formatBytes(value);
+  if (field === 'auth' && typeof value === 'object') return describeAuthValue(value as AuthDescriptor);
   return String(value);
+}
+
+function describeAuthValue(auth: AuthDescriptor): string {
+  const token = auth.token === 'minted' ? `minted ${auth.jwtAlg} tokens (claims ${auth.jwtClaims.join(', ')}; ${auth.jwtTtlS} s)` : auth.token === 'none' ? 'no token' : `static token from ${auth.token}`;
+  return auth.serverName === null ? token : `${token}; server name ${auth.serverName}`;
 }
 
 function environmentRows(file: ResultsFile): [string, string][] {

@@ -12,8 +12,10 @@ function describeLoad(run: RunRecord): string {
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const loop = c.rate === null ? `in-flight ${c.inFlight} per stream (closed loop)` : `${formatCount(c.rate)} msgs/s open loop (in-flight cap ${c.inFlight})`;
   const churn = c.messagesPerStream === null || c.messagesPerStream === undefined ? [] : [`new call every ${formatCount(c.messagesPerStream)} echoes`];
+  const security = c.security === undefined || c.security === 'plaintext' ? [] : [c.security];
   return [
     `${c.engine ?? 'grpc-js'} engine`,
+    ...security,
     plural(c.workers, 'worker'),
     plural(c.connections, 'connection'),
     plural(c.streams, 'stream'),
@@ -37,6 +39,9 @@ export function renderRunSummary(run: RunRecord): string {
   lines.push('');
   const rows = [['echoes', formatCount(m.msgsPerS), m.mibPerSSent.toFixed(2), m.mibPerSReceived.toFixed(2), ...latencyCells(m.latencyUs), formatCount(m.errorsTotal)]];
   if (m.latencyUncorrectedUs) rows.push(['(uncorrected)', '', '', '', ...latencyCells(m.latencyUncorrectedUs), '']);
+  if (m.connectLatencyUs !== undefined && m.connectLatencyUs.count > 0) {
+    rows.push([`connection set-up (${m.connectLatencyUs.count})`, '', '', '', ...latencyCells(m.connectLatencyUs), '']);
+  }
   if (m.setupLatencyUs !== undefined && m.setupLatencyUs.count > 0) {
     rows.push([`call set-up (${formatCount(m.streamsOpenedPerS)}/s)`, '', '', '', ...latencyCells(m.setupLatencyUs), '']);
   }

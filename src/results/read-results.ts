@@ -12,9 +12,10 @@ function need(condition: boolean, source: string, what: string): asserts conditi
   if (!condition) throw new ConfigError(`${source}: not a grpc-stream-bench results file (${what})`);
 }
 
-/** Files written before the h2 engine existed measured with grpc-js: say so, so keys never pair them with h2 runs. */
+/** Files written before the h2 engine (and security) existed measured with grpc-js, in plaintext: say so, so keys never pair them with h2 runs. */
 function upgradeConfig(config: Json): void {
   config.engine ??= 'grpc-js';
+  config.security ??= 'plaintext';
 }
 
 function checkRunRecord(run: unknown, source: string, path: string): void {

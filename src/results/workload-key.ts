@@ -7,6 +7,7 @@ import type { AxisValue, RunConfig } from '../types.js';
 
 export const WORKLOAD_FIELDS = [
   'engine',
+  'security',
   'workers',
   'connections',
   'streams',

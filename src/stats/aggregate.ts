@@ -49,6 +49,7 @@ export interface MergedWorkers {
   histogram: string;
   uncorrectedHistogram: string | null;
   setupHistogram: string;
+  connectHistogram: string;
   wireBytes: WireBytes | null;
   windowStartMs: number;
   windowEndMs: number;
@@ -62,6 +63,7 @@ export function mergeWorkerResults(results: readonly WorkerResult[]): MergedWork
     histogram: mergeEncodedToEncoded(results.map((r) => r.histogram)),
     uncorrectedHistogram: uncorrected.length > 0 ? mergeEncodedToEncoded(uncorrected) : null,
     setupHistogram: mergeEncodedToEncoded(results.map((r) => r.setupHistogram)),
+    connectHistogram: mergeEncodedToEncoded(results.map((r) => r.connectHistogram)),
     wireBytes: sumWireBytes(results.map((r) => r.wireBytes)),
     windowStartMs: Math.min(...results.map((r) => r.windowStartMs)),
     windowEndMs: Math.max(...results.map((r) => r.windowEndMs)),

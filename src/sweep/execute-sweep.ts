@@ -7,7 +7,8 @@ import { resolveProfile } from '../profile/validate-profile.js';
 import { describeEnvironment } from '../results/environment.js';
 import { runHasErrors } from '../stats/aggregate.js';
 import { initHistograms } from '../stats/histogram.js';
-import type { Environment, ResolvedProfile, SweepCell, SweepProgress, SweepRepetition, SweepResultsFile } from '../types.js';
+import { loadClientTls } from '../security/client-tls.js';
+import type { ClientCredentials, Environment, ResolvedProfile, SweepCell, SweepProgress, SweepRepetition, SweepResultsFile } from '../types.js';
 import { planSweep } from './plan-sweep.js';
 import { ServerPool } from './server-pool.js';
 import { buildSweepFile } from './sweep-file.js';
@@ -16,6 +17,8 @@ export interface ExecuteSweepOptions {
   profile: ResolvedProfile;
   /** External server for every cell; null/absent: embedded echo servers. */
   target?: string | null;
+  /** The client's TLS material and token source against an external target (from flags). */
+  credentials?: ClientCredentials | null;
   /** Seed of the shuffled order; random when absent (recorded in the file either way). */
   seed?: number;
   /** A partial sweep to continue: its completed repetitions are kept, the others run. */
@@ -29,9 +32,9 @@ export interface ExecuteSweepOptions {
   environment?: Environment;
 }
 
-function retarget(profile: ResolvedProfile, target: string | null | undefined): ResolvedProfile {
+function retarget(profile: ResolvedProfile, target: string | null | undefined, credentials: ClientCredentials | null): ResolvedProfile {
   if (target === undefined || target === null || profile.cells.every((c) => c.config.target === target)) return profile;
-  const resolved = resolveProfile(profile.definition, { name: profile.name, source: profile.source }, { cpuCount: cpus().length, platform: process.platform }, { target });
+  const resolved = resolveProfile(profile.definition, { name: profile.name, source: profile.source }, { cpuCount: cpus().length, platform: process.platform }, { target, credentials });
   return { ...resolved, repeat: profile.repeat };
 }
 
@@ -42,7 +45,8 @@ function retarget(profile: ResolvedProfile, target: string | null | undefined): 
  * an interrupted repetition is discarded, so a resume runs it again in full.
  */
 export async function executeSweep(options: ExecuteSweepOptions): Promise<SweepResultsFile> {
-  const profile = retarget(options.profile, options.target);
+  const credentials = options.credentials ?? null;
+  const profile = retarget(options.profile, options.target, credentials);
   const plan = planSweep({ profile, seed: options.seed, resume: options.resume });
   const { cells, seed, repeat } = plan;
   await initHistograms();
@@ -53,7 +57,7 @@ export async function executeSweep(options: ExecuteSweepOptions): Promise<SweepR
     buildSweepFile({ profile, environment, createdAt, seed, repeat, interrupted, cells, repetitions });
 
   const externalTargets = [...new Set(plan.pending.map((s) => (cells[s.cellIndex] as SweepCell).config.target).filter((t): t is string => t !== null))];
-  for (const target of externalTargets) await checkReachable(target);
+  for (const target of externalTargets) await checkReachable(target, loadClientTls(credentials));
 
   const total = plan.order.length;
   const started = performance.now();
@@ -95,7 +99,7 @@ export async function executeSweep(options: ExecuteSweepOptions): Promise<SweepR
           interrupted = true;
           break;
         }
-        const run = await executeRun({ config: cell.config, server, signal: options.signal });
+        const run = await executeRun({ config: cell.config, credentials, server, signal: options.signal });
         if (run.stop.reason === 'interrupted' || options.signal?.aborted) {
           // A repetition cut short measured a shorter window than its cell asks for: discard it.
           interrupted = true;

@@ -1,5 +1,6 @@
 import { MAX_LIVE_SERVERS, serverKeyOf } from '../plan/estimate-sweep.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../load/embedded-server.js';
+import { embeddedSecurityArgs } from '../load/embedded-security.js';
 import type { RunConfig } from '../types.js';
 
 /**
@@ -33,6 +34,7 @@ export class ServerPool {
       maxMessageSize: config.maxMessageSize,
       delayMs: 0,
       cpus: config.serverCpus,
+      securityArgs: await embeddedSecurityArgs(config.security),
     });
     this.live.set(key, server);
     return server;

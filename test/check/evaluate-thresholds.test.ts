@@ -141,7 +141,7 @@ describe('check against a baseline', () => {
     const baseline = repetitionsFile(BASE, { size: 1024 });
     assert.throws(
       () => check(repetitionsFile(BASE), baseline, RELATIVE),
-      (e: unknown) => e instanceof ConfigError && e.exitCode === 2 && /baseline baseline\.json is incompatible: it has no cell with the workload of "engine=h2,workers=1,.*size=16/.test(e.message),
+      (e: unknown) => e instanceof ConfigError && e.exitCode === 2 && /baseline baseline\.json is incompatible: it has no cell with the workload of "engine=h2,security=plaintext,workers=1,.*size=16/.test(e.message),
     );
   });
 

@@ -6,9 +6,11 @@
  */
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { describeTlsFailure } from '../../security/tls-failure.js';
 import { parseTarget } from '../../config/target.js';
 import { ROUTE_CHAT_PATH } from '../../grpc/proto.js';
-import type { ConnectionSettings, Payloads, StreamHandler, TransportConnection, TransportStream, WireBytes } from '../transport.js';
+import type { ClientTls, ConnectionSettings, Payloads, StreamHandler, TransportConnection, TransportStream, WireBytes } from '../transport.js';
 import { H2Call, type CallHost } from './h2-call.js';
 import { MessageEncoder } from './message-encoder.js';
 import { compressorFor, type SyncZlib } from './sync-zlib.js';
@@ -21,7 +23,7 @@ const DEFAULT_WINDOW = 65_535;
 export function requestHeaders(settings: ConnectionSettings): http2.OutgoingHttpHeaders {
   const headers: http2.OutgoingHttpHeaders = {
     ':method': 'POST',
-    ':scheme': 'http',
+    ':scheme': settings.tls === null ? 'http' : 'https',
     ':authority': settings.target,
     ':path': ROUTE_CHAT_PATH,
     'content-type': 'application/grpc',
@@ -43,11 +45,15 @@ export class H2Connection implements TransportConnection, CallHost {
   private lost = false;
   private lastSocketError: string | null = null;
 
+  private readonly callMetadata: (() => Record<string, string>) | null;
+
   constructor(
     private readonly session: http2.ClientHttp2Session,
     socket: net.Socket,
     settings: ConnectionSettings,
+    readonly connectMs: number,
   ) {
+    this.callMetadata = settings.callMetadata;
     this.maxMessageSize = settings.maxMessageSize;
     this.headers = requestHeaders(settings);
     this.compressor = settings.compression === 'identity' ? null : compressorFor(settings.compression);
@@ -74,7 +80,8 @@ export class H2Connection implements TransportConnection, CallHost {
       encoder = new MessageEncoder(payloads, this.compressor);
       this.encoders.set(payloads, encoder);
     }
-    const call = new H2Call(this.session, this.headers, this, handler, encoder, payloads);
+    const headers = this.callMetadata === null ? this.headers : { ...this.headers, ...this.callMetadata() };
+    const call = new H2Call(this.session, headers, this, handler, encoder, payloads);
     this.calls.add(call);
     return call;
   }
@@ -111,16 +118,22 @@ export class H2Connection implements TransportConnection, CallHost {
   }
 }
 
-function openSocket(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+function openSocket(host: string, port: number, clientTls: ClientTls | null, timeoutMs: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    const socket = clientTls === null ? net.connect({ host, port }) : tls.connect(tlsOptions(host, port, clientTls));
+    const ready = clientTls === null ? 'connect' : 'secureConnect';
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`no TCP connection within ${timeoutMs} ms`));
+      reject(new Error(`no ${clientTls === null ? 'TCP connection' : 'TLS session'} within ${timeoutMs} ms`));
     }, timeoutMs);
-    socket.once('connect', () => {
+    socket.once(ready, () => {
       clearTimeout(timer);
       socket.removeAllListeners('error');
+      if (socket instanceof tls.TLSSocket && socket.alpnProtocol !== 'h2') {
+        socket.destroy();
+        reject(new Error(`the server did not agree to HTTP/2 in the TLS handshake (ALPN: ${socket.alpnProtocol || 'none'}); gRPC needs h2`));
+        return;
+      }
       socket.setNoDelay(true);
       resolve(socket);
     });
@@ -131,17 +144,30 @@ function openSocket(host: string, port: number, timeoutMs: number): Promise<net.
   });
 }
 
+function tlsOptions(host: string, port: number, clientTls: ClientTls): tls.ConnectionOptions {
+  const options: tls.ConnectionOptions = { host, port, ALPNProtocols: ['h2'] };
+  if (clientTls.ca !== null) options.ca = clientTls.ca;
+  if (clientTls.cert !== null) options.cert = clientTls.cert;
+  if (clientTls.key !== null) options.key = clientTls.key;
+  // SNI carries names, not addresses; the certificate is checked against serverName or the host.
+  const name = clientTls.serverName ?? host;
+  if (net.isIP(name) === 0) options.servername = name;
+  else options.checkServerIdentity = (_host, cert) => tls.checkServerIdentity(name, cert);
+  return options;
+}
+
 /** Connects and waits for the server's SETTINGS (proof that an HTTP/2 server answers). */
 export async function connectH2(settings: ConnectionSettings): Promise<H2Connection> {
   const { host, port } = parseTarget(settings.target, true);
   const started = Date.now();
+  const startedMs = performance.now();
   let socket: net.Socket;
   try {
-    socket = await openSocket(host, port, settings.connectTimeoutMs);
+    socket = await openSocket(host, port, settings.tls, settings.connectTimeoutMs);
   } catch (error) {
-    throw new Error(`cannot connect to ${settings.target}: ${(error as Error).message}`);
+    throw new Error(`cannot connect to ${settings.target}: ${settings.tls === null ? (error as Error).message : describeTlsFailure(error, settings.tls.serverName ?? host)}`);
   }
-  const session = http2.connect(`http://${settings.target}`, {
+  const session = http2.connect(`${settings.tls === null ? 'http' : 'https'}://${settings.target}`, {
     createConnection: () => socket,
     settings: { initialWindowSize: settings.window ?? DEFAULT_WINDOW, enablePush: false },
     // As grpc-js: Node's per-session memory cap would reset streams under heavy load.
@@ -166,10 +192,11 @@ export async function connectH2(settings: ConnectionSettings): Promise<H2Connect
     });
   } catch (error) {
     session.destroy();
-    throw new Error(`cannot connect to ${settings.target}: ${(error as Error).message}`);
+    // With TLS 1.3 a rejected client certificate shows only now, as an alert on the first read.
+    throw new Error(`cannot connect to ${settings.target}: ${settings.tls === null ? (error as Error).message : describeTlsFailure(error, settings.tls.serverName ?? host)}`);
   }
   session.removeAllListeners('error');
   session.removeAllListeners('close');
   if (settings.window !== null && settings.window > DEFAULT_WINDOW) session.setLocalWindowSize(settings.window);
-  return new H2Connection(session, socket, settings);
+  return new H2Connection(session, socket, settings, performance.now() - startedMs);
 }
