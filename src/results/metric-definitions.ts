@@ -34,6 +34,8 @@ export const METRICS: readonly MetricDefinition[] = [
   { name: 'setup_p99', aliases: [], label: 'set-up p99', unit: 'µs', better: 'lower', combine: 'median', of: (r) => measuredSetup(r, 'p99') },
   { name: 'streams_per_s', aliases: [], label: 'calls/s', unit: 'msgs/s', better: 'higher', combine: 'median', of: (r) => r.metrics.streamsOpenedPerS ?? Number.NaN },
   { name: 'cpu_us_per_msg', aliases: ['generator_cpu'], label: 'gen CPU µs/msg', unit: 'µs', better: 'lower', combine: 'median', of: (r) => r.metrics.generator.cpuUsPerMsg ?? Number.NaN },
+  { name: 'server_cpu_us_per_msg', aliases: ['server_cpu'], label: 'server CPU µs/msg', unit: 'µs', better: 'lower', combine: 'median', of: (r) => r.metrics.server?.cpuUsPerMsg ?? Number.NaN },
+  { name: 'connect_p50', aliases: [], label: 'connect p50', unit: 'µs', better: 'lower', combine: 'median', of: (r) => (r.metrics.connectLatencyUs?.count ? r.metrics.connectLatencyUs.p50 : Number.NaN) },
 ];
 
 /** HTTP/2 DATA bytes, both directions, per echo of the measured window. */

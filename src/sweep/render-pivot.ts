@@ -1,6 +1,7 @@
 import { formatBytes, formatCount, formatMicros, renderTable } from '../report/format.js';
 import { relativeIqr } from '../stats/spread.js';
 import type { AxisValue, CellAggregate, SweepResultsFile } from '../types.js';
+import { renderCostTable, sweepMeasuresSetupCosts } from './render-costs.js';
 
 const PIVOT_AXES = ['size', 'compression', 'window'];
 
@@ -53,6 +54,7 @@ export function renderSweepPivot(file: SweepResultsFile): string {
     const rows = sizes.map((size) => [axisText('size', size), ...compressions.flatMap((c) => windows.map((w) => pivotCellText(find(size, c, w))))]);
     sections.push(`${label ? `${label}\n` : ''}${renderTable(header, rows)}`);
   }
+  if (sweepMeasuresSetupCosts(file)) sections.push(`costs per cell (medians of the repetitions; connect = TCP + TLS handshake + HTTP/2 preface, set-up = call opened → response headers)\n${renderCostTable(file)}`);
   const notes = ['cells: median msgs/s over the repetitions ±(interquartile range / median) · p99 latency of the merged histograms'];
   const embedded = file.cells.some((c) => c.config.target === null);
   if (embedded && compressions.some((c) => c !== 'identity')) {
