@@ -5,6 +5,7 @@
  */
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
+import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { Bench } from 'tinybench';
 import { ECHO_PREFIX } from '../src/config/defaults.js';
 import { MessageDeframer } from '../src/engine/h2/message-deframer.js';
@@ -15,6 +16,8 @@ import { FixedPayloads, PayloadFactory } from '../src/grpc/payload.js';
 import { buildPayloadPattern } from '../src/grpc/payload-pattern.js';
 import { loadStreamProto } from '../src/grpc/proto.js';
 import { SendQueue } from '../src/load/send-queue.js';
+import { importVerificationKeys } from '../src/security/jwt-verification-keys.js';
+import { createJwtVerifier } from '../src/security/jwt-verifier.js';
 import { formatBytes, renderTable } from '../src/report/format.js';
 import { describeEnvironment } from '../src/results/environment.js';
 import { defaultResultsPath } from '../src/results/run-file.js';
@@ -138,6 +141,27 @@ add('match step (queue + isEcho, 16 B)', 'generator', 16, () => {
   const reply = replies[seq & 1023] as string;
   if (factory.hasEchoLength(reply) && factory.isEcho(reply, seq & 1023)) sink++;
   seq++;
+});
+
+// Security, paid once per call: the server's JWT check (jose, ES256, key imported once) and the
+// generator minting a token.
+const jwtKeys = await generateKeyPair('ES256', { extractable: true });
+const verifier = createJwtVerifier({
+  keys: await importVerificationKeys({ flag: '--jwt-public-key', path: 'bench', content: Buffer.from(await exportSPKI(jwtKeys.publicKey)) }, undefined),
+  issuer: 'grpc-stream-bench',
+  audience: 'route-chat',
+  clockToleranceS: 5,
+  requiredRole: 'bench',
+  rolesClaim: 'roles',
+});
+const mintToken = (): Promise<string> =>
+  new SignJWT({ sub: 'grpc-stream-bench', roles: ['bench'], iss: 'grpc-stream-bench', aud: 'route-chat' }).setProtectedHeader({ alg: 'ES256' }).setIssuedAt().setExpirationTime('5m').sign(jwtKeys.privateKey);
+const bearer = [`Bearer ${await mintToken()}`];
+add('JWT check per call (server interceptor, ES256)', 'security', null, async () => {
+  if ((await verifier.authorize(bearer)).accepted) sink++;
+});
+add('JWT mint per token (generator, ES256)', 'security', null, async () => {
+  sink += (await mintToken()).length;
 });
 
 await bench.run();
