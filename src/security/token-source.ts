@@ -28,23 +28,26 @@ export async function openTokenSource(spec: TokenSpec): Promise<TokenSource> {
   if (spec.kind === 'env') return staticToken((process.env[spec.name] ?? '').trim(), `--token-env ${spec.name}`);
   const alg = jwtAlgorithmOfKey('--jwt-sign-key', spec.keyFile);
   const key = await importPKCS8(readFileSync(spec.keyFile, 'utf8'), alg);
-  const mint = (): Promise<string> => {
+  const mint = async (): Promise<{ token: string; expMs: number }> => {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ ...spec.claims })
-      .setProtectedHeader({ alg, typ: 'JWT' })
-      .setIssuedAt(now)
-      .setExpirationTime(now + Math.round(spec.ttlS))
-      .sign(key);
+    const exp = now + Math.round(spec.ttlS);
+    const jwt = await new SignJWT({ ...spec.claims }).setProtectedHeader({ alg, typ: 'JWT' }).setIssuedAt(now).setExpirationTime(exp).sign(key);
+    return { token: jwt, expMs: exp * 1000 };
   };
-  let token = await mint();
+  let { token, expMs } = await mint();
   let timer: NodeJS.Timeout | undefined;
+  // From the real expiry (whole seconds, so up to 1 s sooner than now + ttl): a fresh token
+  // once a third of the lifetime is left.
   const schedule = (): void => {
-    timer = setTimeout(() => {
-      void mint().then((fresh) => {
-        token = fresh;
-        schedule();
-      });
-    }, spec.ttlS * REFRESH_AT * 1000);
+    timer = setTimeout(
+      () => {
+        void mint().then((fresh) => {
+          ({ token, expMs } = fresh);
+          schedule();
+        });
+      },
+      Math.max(0, expMs - Date.now() - spec.ttlS * (1 - REFRESH_AT) * 1000),
+    );
     timer.unref();
   };
   schedule();

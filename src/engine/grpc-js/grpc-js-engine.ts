@@ -84,8 +84,25 @@ class GrpcJsConnection implements TransportConnection {
   }
 }
 
+/**
+ * grpc-js sends the target's IP address as the TLS server name (grpc-node #1919), which Node
+ * deprecates (DEP0123) with a warning on stderr that says nothing about the run: drop that one.
+ */
+let ipServerNameWarningDropped = false;
+function dropIpServerNameWarning(): void {
+  if (ipServerNameWarningDropped) return;
+  ipServerNameWarningDropped = true;
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((...args: unknown[]) => {
+    const options = args[1];
+    const code = typeof options === 'object' && options !== null ? (options as { code?: unknown }).code : args[2];
+    if (code !== 'DEP0123') emit(...args);
+  }) as typeof process.emitWarning;
+}
+
 function channelCredentials(tls: ClientTls | null): grpc.ChannelCredentials {
   if (tls === null) return grpc.credentials.createInsecure();
+  dropIpServerNameWarning();
   return grpc.credentials.createSsl(tls.ca, tls.key, tls.cert);
 }
 

@@ -20,6 +20,9 @@ export const USER_AGENT = 'grpc-stream-bench-h2/1';
 
 const DEFAULT_WINDOW = 65_535;
 
+const TLS_CLOSED_EARLY =
+  'the server closed the TLS connection before HTTP/2 started: it may have rejected the client certificate (mTLS: give --cert/--key issued by a CA it trusts) or not speak HTTP/2';
+
 export function requestHeaders(settings: ConnectionSettings): http2.OutgoingHttpHeaders {
   const headers: http2.OutgoingHttpHeaders = {
     ':method': 'POST',
@@ -173,6 +176,7 @@ export async function connectH2(settings: ConnectionSettings): Promise<H2Connect
     // As grpc-js: Node's per-session memory cap would reset streams under heavy load.
     maxSessionMemory: Number.MAX_SAFE_INTEGER,
   });
+  let onSocketError: (error: Error) => void = () => undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       const left = Math.max(1, settings.connectTimeoutMs - (Date.now() - started));
@@ -187,9 +191,17 @@ export async function connectH2(settings: ConnectionSettings): Promise<H2Connect
       });
       session.once('close', () => {
         clearTimeout(timer);
-        reject(new Error('the server closed the connection before its HTTP/2 SETTINGS'));
+        reject(new Error(settings.tls === null ? 'the server closed the connection before its HTTP/2 SETTINGS' : TLS_CLOSED_EARLY));
       });
+      // A TLS 1.3 server checks the client certificate after the handshake: its alert arrives
+      // on the socket, which the session does not report.
+      onSocketError = (error) => {
+        clearTimeout(timer);
+        reject(error);
+      };
+      socket.once('error', onSocketError);
     });
+    socket.off('error', onSocketError);
   } catch (error) {
     session.destroy();
     // With TLS 1.3 a rejected client certificate shows only now, as an alert on the first read.
