@@ -6,7 +6,11 @@ import { listProfiles, loadProfile, parseSetting, withSettings } from '../../src
 import { writeTempProfile } from '../helpers/sweep-cli.js';
 
 test('the shipped profiles load and validate', () => {
-  assert.deepEqual(listProfiles(), ['ci', 'full', 'quick']);
+  assert.deepEqual(listProfiles(), ['ci', 'full', 'quick', 'security']);
+  const security = loadProfile('security');
+  assert.equal(security.cells.length, 2 * 5 * 2);
+  assert.deepEqual(security.axes.find((a) => a.name === 'security')?.values, ['plaintext', 'tls', 'mtls', 'tls+jwt', 'mtls+jwt']);
+  assert.deepEqual(security.axes.find((a) => a.name === 'messagesPerStream')?.values, [null, 10]);
   const quick = loadProfile('quick');
   assert.equal(quick.cells.length, 2 * 3 * 2);
   assert.deepEqual(quick.axes.find((a) => a.name === 'compression')?.values, ['identity', 'gzip']);
@@ -30,7 +34,7 @@ test('a profile path loads; errors name the file and the field', () => {
 });
 
 test('an unknown profile name lists the shipped ones', () => {
-  assert.throws(() => loadProfile('nope'), /profile "nope" not found: cannot read .*nope\.json .*; shipped profiles: ci, full, quick$/);
+  assert.throws(() => loadProfile('nope'), /profile "nope" not found: cannot read .*nope\.json .*; shipped profiles: ci, full, quick, security$/);
   assert.throws(() => loadProfile('../x y'), /must be a profile name|not found/);
 });
 
