@@ -10,7 +10,7 @@ import { measurePayloadSavings } from '../grpc/payload-savings.js';
 import type { ClientCredentials, CpuPlacement, RunConfig, RunMetrics, RunRecord, StopReason, WorkerResult } from '../types.js';
 import { canPin, originalAffinity, pinProcess } from './cpu-affinity.js';
 import { loadClientTls } from '../security/client-tls.js';
-import { embeddedCredentials, embeddedSecurityArgs } from './embedded-security.js';
+import { embeddedCredentials, embeddedServerOptions } from './embedded-security.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import { checkReachable } from './preflight.js';
 import { runLoad, type LiveProgress } from './run-load.js';
@@ -62,14 +62,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord>
   const placement = applyPlacement(config);
   const ownServer =
     config.target === null && !options.server
-      ? await startEmbeddedServer({
-          host: '127.0.0.1',
-          window: config.window,
-          maxMessageSize: config.maxMessageSize,
-          delayMs: 0,
-          cpus: config.serverCpus,
-          securityArgs: await embeddedSecurityArgs(config.security),
-        })
+      ? await startEmbeddedServer(await embeddedServerOptions(config))
       : undefined;
   const server = options.server ?? ownServer;
   try {

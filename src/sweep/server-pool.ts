@@ -1,6 +1,6 @@
 import { MAX_LIVE_SERVERS, serverKeyOf } from '../plan/estimate-sweep.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../load/embedded-server.js';
-import { embeddedSecurityArgs } from '../load/embedded-security.js';
+import { embeddedServerOptions } from '../load/embedded-security.js';
 import type { RunConfig } from '../types.js';
 
 /**
@@ -28,14 +28,7 @@ export class ServerPool {
       this.live.delete(oldestKey);
       await oldest.stop();
     }
-    const server = await startEmbeddedServer({
-      host: '127.0.0.1',
-      window: config.window,
-      maxMessageSize: config.maxMessageSize,
-      delayMs: 0,
-      cpus: config.serverCpus,
-      securityArgs: await embeddedSecurityArgs(config.security),
-    });
+    const server = await startEmbeddedServer(await embeddedServerOptions(config));
     this.live.set(key, server);
     return server;
   }
