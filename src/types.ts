@@ -99,6 +99,7 @@ export interface ProgressTick {
   second: number;
   received: number;
   errors: number;
+  errorsByCategory: Record<string, number>;
   /** Latency of the echoes received in that second, encoded HDR histogram (µs). */
   histogram: string;
 }
@@ -135,6 +136,10 @@ export interface Counters {
   streamsOpened: number;
   /** Failed streams counted by gRPC status name. */
   errorsByStatus: Record<string, number>;
+  /** Every failure by category: transport, rejected, aborted, deadline, auth, protocol (wrong echoes included), harness. */
+  errorsByCategory: Record<string, number>;
+  /** Failed streams by the ErrorInfo of their rich status ("domain/REASON"). */
+  errorsByReason: Record<string, number>;
   /** Open-loop messages that could not be sent at their intended time (late by > 1 ms). */
   lateSends: number;
   /** Open loop: sum of (actual − intended send time) over measured sends the generator paced itself, ms. */
@@ -188,6 +193,7 @@ export interface TimeSeriesPoint {
   p50Us: number;
   p99Us: number;
   errors: number;
+  errorsByCategory?: Record<string, number>;
 }
 
 export interface CpuPlacement {

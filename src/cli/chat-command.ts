@@ -9,6 +9,7 @@ import { ENGINES, type CallStatus } from '../engine/transport.js';
 import { BenchError, ExitCode, TargetError, describeError } from '../errors.js';
 import { FixedPayloads } from '../grpc/payload.js';
 import { checkReachable } from '../load/preflight.js';
+import { classifyFailure, reasonKey } from '../resilience/error-class.js';
 import { loadClientTls } from '../security/client-tls.js';
 import { openTokenSource } from '../security/token-source.js';
 import { COMPRESSIONS } from '../types.js';
@@ -62,11 +63,15 @@ export const chatCommand: CommandModule<object, ChatArgs> = {
     }
     try {
       let resolveEnd: (status: CallStatus) => void = () => undefined;
+      let echoes = 0;
       const ended = new Promise<CallStatus>((resolve) => (resolveEnd = resolve));
       const call = connection.openStream(
         {
           onHeaders: () => undefined,
-          onEcho: (echo) => void process.stdout.write(`${echo.text()}\n`),
+          onEcho: (echo) => {
+            echoes++;
+            process.stdout.write(`${echo.text()}\n`);
+          },
           onDrain: () => undefined,
           onEnd: (status) => resolveEnd(status),
         },
@@ -82,7 +87,9 @@ export const chatCommand: CommandModule<object, ChatArgs> = {
       const final = await ended;
       if (final.code !== Status.OK) {
         const code = final.code === Status.UNAVAILABLE ? ExitCode.targetUnreachable : ExitCode.runErrors;
-        throw new BenchError(`RouteChat to ${target} failed: ${statusName(final.code)}: ${final.details}`, code);
+        const rich = final.rich?.reason ? `; reason ${reasonKey(final.rich.reason, final.rich.domain)}` : '';
+        const retry = final.rich?.retryDelayMs != null ? `; retry after ${final.rich.retryDelayMs} ms` : final.pushbackMs !== null ? `; retry pushback ${final.pushbackMs} ms` : '';
+        throw new BenchError(`RouteChat to ${target} failed: ${statusName(final.code)}: ${final.details} (${classifyFailure(final, echoes)}${rich}${retry})`, code);
       }
     } finally {
       token?.stop();

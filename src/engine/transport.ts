@@ -4,6 +4,7 @@
  * the final status back as callbacks. `load/` only knows this interface; `engine/grpc-js/`
  * and `engine/h2/` implement it.
  */
+import type { RichStatus } from '../resilience/rich-status.js';
 import type { Compression } from '../types.js';
 
 export const ENGINES = ['h2', 'grpc-js'] as const;
@@ -33,10 +34,18 @@ export interface Echo {
   text(): string;
 }
 
+/** Where a status came from (classification): the server's trailers, the transport, a response the client refused, or the client itself. */
+export type StatusOrigin = 'server' | 'transport' | 'protocol' | 'harness';
+
 export interface CallStatus {
   /** gRPC status code (0 = OK). */
   code: number;
   details: string;
+  origin: StatusOrigin;
+  /** The google.rpc.Status of `grpc-status-details-bin`, when the server sent one. */
+  rich: RichStatus | null;
+  /** `grpc-retry-pushback-ms`, when the server sent it. */
+  pushbackMs: number | null;
 }
 
 /** What a stream reports; every callback runs on the engine's thread, onEnd exactly once. */

@@ -1,5 +1,5 @@
 import type { Echo, CallStatus, StreamHandler, TransportStream } from '../engine/transport.js';
-import { Status, statusName } from '../engine/status-codes.js';
+import { Status } from '../engine/status-codes.js';
 import type { PayloadFactory } from '../grpc/payload.js';
 import { intendedTime, type Schedule } from './pacer.js';
 import { SendQueue } from './send-queue.js';
@@ -179,12 +179,12 @@ export class StreamDriver {
     const now = performance.now();
     if (this.finished) return;
     if (events !== this.current || this.queue.length === 0) {
-      this.state.counters.mismatches++; // an echo nobody asked for
+      this.state.recordMismatch(); // an echo nobody asked for
       return;
     }
     const seq = this.seqReceived++;
     const ok = this.options.verify ? echo.isEchoOf(seq) : echo.bytes === this.payload.echoBytes;
-    if (!ok) this.state.counters.mismatches++;
+    if (!ok) this.state.recordMismatch();
     this.state.recordEcho(this.queue.peekIntended(), this.queue.peekActual(), now, echo.bytes);
     this.queue.shift();
     this.state.outstanding--;
@@ -204,16 +204,16 @@ export class StreamDriver {
     if (events !== this.current) {
       // A call retired by churn: it had all its echoes; only an error status matters.
       if (!this.retiring.delete(events)) return;
-      if (status.code !== Status.OK) this.state.recordStreamError(statusName(status.code), status.details);
+      if (status.code !== Status.OK) this.state.recordStreamError(status, this.options.messagesPerStream ?? 1);
       if (this.currentEnded) this.maybeFinish();
       return;
     }
     if (this.finished) return;
     this.currentEnded = true;
     if (status.code !== Status.OK) {
-      this.state.recordStreamError(statusName(status.code), status.details);
+      this.state.recordStreamError(status, this.callEchoes);
     } else if (!this.halfClosed || this.queue.length > 0) {
-      this.state.counters.streamsEndedEarly++;
+      this.state.recordEndedEarly();
     }
     this.countUnanswered();
     this.reportDone();

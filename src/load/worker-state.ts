@@ -1,5 +1,8 @@
 import { encodeHistogram, createLatencyHistogram, recordLatency, type Histogram } from '../stats/histogram.js';
 import { emptyCounters } from '../stats/aggregate.js';
+import type { CallStatus } from '../engine/transport.js';
+import { statusName } from '../engine/status-codes.js';
+import { classifyFailure, reasonKey, type ErrorCategory } from '../resilience/error-class.js';
 import type { Counters } from '../types.js';
 
 /** Counters and histograms of one worker, shared by its streams. Lives in one worker thread. */
@@ -17,6 +20,7 @@ export class WorkerState {
   readonly interval: Histogram = createLatencyHistogram();
   intervalReceived = 0;
   intervalErrors = 0;
+  private intervalCategories: Record<string, number> = {};
   /** Measured window in performance.now() ms; endMs shrinks to the stop time on a stop. */
   warmEndMs = Number.POSITIVE_INFINITY;
   endMs = Number.POSITIVE_INFINITY;
@@ -67,15 +71,42 @@ export class WorkerState {
     if (lagMs > lateMs) this.counters.lateSends++;
   }
 
-  recordStreamError(statusName: string, details: string): void {
-    this.counters.errorsByStatus[statusName] = (this.counters.errorsByStatus[statusName] ?? 0) + 1;
+  /** A call that ended with an error status after `echoes` echoes. */
+  recordStreamError(status: CallStatus, echoes: number): void {
+    const name = statusName(status.code);
+    const c = this.counters;
+    c.errorsByStatus[name] = (c.errorsByStatus[name] ?? 0) + 1;
+    this.countCategory(classifyFailure(status, echoes));
+    if (status.rich?.reason) {
+      const key = reasonKey(status.rich.reason, status.rich.domain);
+      c.errorsByReason[key] = (c.errorsByReason[key] ?? 0) + 1;
+    }
+    this.firstError ??= `${name}: ${status.details}`;
+  }
+
+  /** An echo that was not the expected one (or that nobody asked for). */
+  recordMismatch(): void {
+    this.counters.mismatches++;
+    this.countCategory('protocol');
+  }
+
+  /** The server ended a call with OK while messages were outstanding or before the client half-closed. */
+  recordEndedEarly(): void {
+    this.counters.streamsEndedEarly++;
+    this.countCategory('aborted');
+  }
+
+  private countCategory(category: ErrorCategory): void {
+    const c = this.counters.errorsByCategory;
+    c[category] = (c[category] ?? 0) + 1;
+    this.intervalCategories[category] = (this.intervalCategories[category] ?? 0) + 1;
     this.intervalErrors++;
-    this.firstError ??= `${statusName}: ${details}`;
   }
 
   /** Encodes and clears the per-second histogram. */
-  takeInterval(): { received: number; errors: number; histogram: string } {
-    const tick = { received: this.intervalReceived, errors: this.intervalErrors, histogram: encodeHistogram(this.interval) };
+  takeInterval(): { received: number; errors: number; errorsByCategory: Record<string, number>; histogram: string } {
+    const tick = { received: this.intervalReceived, errors: this.intervalErrors, errorsByCategory: this.intervalCategories, histogram: encodeHistogram(this.interval) };
+    this.intervalCategories = {};
     this.interval.reset();
     this.intervalReceived = 0;
     this.intervalErrors = 0;

@@ -64,6 +64,9 @@ export function renderRunSummary(run: RunRecord): string {
   if (statuses.length > 0 || c.streamsEndedEarly > 0) {
     lines.push(`errors     ${[...statuses, c.streamsEndedEarly > 0 ? `streams ended early ×${c.streamsEndedEarly}` : ''].filter(Boolean).join(' · ')}`);
   }
+  const tally = (t: Record<string, number> | undefined): string => Object.entries(t ?? {}).map(([name, n]) => `${name} ×${n}`).join(' · ');
+  if (tally(c.errorsByCategory) !== '') lines.push(`classes    ${tally(c.errorsByCategory)}`);
+  if (tally(c.errorsByReason) !== '') lines.push(`reasons    ${tally(c.errorsByReason)}`);
   const g = m.generator;
   const gen = [
     g.cpuUsPerMsg === null ? 'n/a' : `${g.cpuUsPerMsg.toFixed(1)} µs CPU/msg`,

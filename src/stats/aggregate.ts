@@ -14,6 +14,8 @@ export function emptyCounters(): Counters {
     streamsEndedEarly: 0,
     streamsOpened: 0,
     errorsByStatus: {},
+    errorsByCategory: {},
+    errorsByReason: {},
     lateSends: 0,
     sendLagMsTotal: 0,
     unsent: 0,
@@ -21,15 +23,22 @@ export function emptyCounters(): Counters {
   };
 }
 
-type CountField = Exclude<keyof Counters, 'errorsByStatus'>;
-const COUNT_FIELDS = Object.keys(emptyCounters()).filter((k): k is CountField => k !== 'errorsByStatus');
+const TALLY_FIELDS = ['errorsByStatus', 'errorsByCategory', 'errorsByReason'] as const;
+type TallyField = (typeof TALLY_FIELDS)[number];
+type CountField = Exclude<keyof Counters, TallyField>;
+const COUNT_FIELDS = Object.keys(emptyCounters()).filter((k): k is CountField => !(TALLY_FIELDS as readonly string[]).includes(k));
+
+/** Adds the counts of `from` into `into`, name by name. */
+export function addTally(into: Record<string, number>, from: Readonly<Record<string, number>> | undefined): void {
+  for (const [name, n] of Object.entries(from ?? {})) into[name] = (into[name] ?? 0) + n;
+}
 
 /** Adds counters field by field (every numeric field, and the errors per status). */
 export function sumCounters(parts: readonly Counters[]): Counters {
   const total = emptyCounters();
   for (const c of parts) {
     for (const field of COUNT_FIELDS) total[field] += c[field];
-    for (const [name, n] of Object.entries(c.errorsByStatus)) total.errorsByStatus[name] = (total.errorsByStatus[name] ?? 0) + n;
+    for (const field of TALLY_FIELDS) addTally(total[field], c[field]);
   }
   return total;
 }
@@ -97,6 +106,7 @@ export function buildTimeSeries(ticks: readonly ProgressTick[], warmupS: number)
           p50Us: histogram.getValueAtPercentile(50),
           p99Us: histogram.getValueAtPercentile(99),
           errors: list.reduce((a, t) => a + t.errors, 0),
+          errorsByCategory: list.reduce((all, t) => (addTally(all, t.errorsByCategory), all), {} as Record<string, number>),
         };
       } finally {
         histogram.destroy();

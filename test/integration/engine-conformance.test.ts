@@ -101,6 +101,8 @@ interface Misbehaviour {
   fixture: string[];
   /** The gRPC status name both engines report (what the grpc-js client reports). */
   status: string;
+  /** The error category both engines count it under (src/resilience/error-class.ts). */
+  category: string;
   /** Extra flags for chat and run (e.g. --compression gzip). */
   flags?: string[];
   /** Via chat: its exit code, the replies printed before the failure and the status details; undefined: not via chat. */
@@ -114,6 +116,7 @@ const MISBEHAVIOURS: Misbehaviour[] = [
     title: 'trailers-only UNIMPLEMENTED (12) with a percent-encoded message',
     fixture: ['trailers-only', '12'],
     status: 'UNIMPLEMENTED',
+    category: 'rejected',
     chat: { exit: 4, replies: 0, details: 'café closed now' },
     run: { streams: 2, echoesPerStream: 0 },
   },
@@ -121,6 +124,7 @@ const MISBEHAVIOURS: Misbehaviour[] = [
     title: 'trailers-only UNAUTHENTICATED (16)',
     fixture: ['trailers-only', '16'],
     status: 'UNAUTHENTICATED',
+    category: 'auth',
     chat: { exit: 4, replies: 0, details: 'café closed now' },
     run: { streams: 2, echoesPerStream: 0 },
   },
@@ -128,6 +132,7 @@ const MISBEHAVIOURS: Misbehaviour[] = [
     title: 'trailers without grpc-status after all echoes',
     fixture: ['no-status'],
     status: 'UNKNOWN',
+    category: 'protocol',
     chat: { exit: 4, replies: 5 },
     run: { streams: 2, echoesPerStream: 'all' },
   },
@@ -135,6 +140,7 @@ const MISBEHAVIOURS: Misbehaviour[] = [
     title: 'RST_STREAM INTERNAL_ERROR after 2 echoes',
     fixture: ['rst-after', '2'],
     status: 'INTERNAL',
+    category: 'transport',
     chat: { exit: 4, replies: 2 },
     run: { streams: 2, echoesPerStream: 2 },
   },
@@ -144,6 +150,7 @@ const MISBEHAVIOURS: Misbehaviour[] = [
     title: 'GOAWAY then connection closed after 2 echoes',
     fixture: ['goaway-after', '2'],
     status: 'UNAVAILABLE',
+    category: 'transport',
     chat: { exit: 3, replies: 2 },
     run: { streams: 1, echoesPerStream: 2 },
   },
@@ -151,6 +158,7 @@ const MISBEHAVIOURS: Misbehaviour[] = [
     title: 'a 5 MiB reply over the default 4 MiB limit',
     fixture: ['oversize', '5242880'],
     status: 'RESOURCE_EXHAUSTED',
+    category: 'protocol',
     chat: { exit: 4, replies: 0, details: 'Received message larger than max (5242880 vs 4194304)' },
     run: { streams: 2, echoesPerStream: 0 },
   },
@@ -158,12 +166,14 @@ const MISBEHAVIOURS: Misbehaviour[] = [
     title: 'a 2 MiB reply over --max-message-size 1MiB',
     fixture: ['oversize', '2097152'],
     status: 'RESOURCE_EXHAUSTED',
+    category: 'protocol',
     run: { flags: ['--max-message-size', '1MiB'], streams: 2, echoesPerStream: 0 },
   },
   {
     title: 'a reply whose length prefix cuts the RouteNote',
     fixture: ['corrupt-prefix'],
     status: 'INTERNAL',
+    category: 'protocol',
     chat: { exit: 4, replies: 0 },
     run: { streams: 2, echoesPerStream: 0 },
   },
@@ -171,6 +181,7 @@ const MISBEHAVIOURS: Misbehaviour[] = [
     title: 'content-type text/html',
     fixture: ['wrong-content-type'],
     status: 'UNKNOWN',
+    category: 'protocol',
     chat: { exit: 4, replies: 0 },
     run: { streams: 2, echoesPerStream: 0 },
   },
@@ -178,6 +189,7 @@ const MISBEHAVIOURS: Misbehaviour[] = [
     title: 'HTTP status 503',
     fixture: ['http-status', '503'],
     status: 'UNAVAILABLE',
+    category: 'protocol',
     chat: { exit: 3, replies: 0, details: 'Received HTTP status code 503' },
     run: { streams: 2, echoesPerStream: 0 },
   },
@@ -185,6 +197,7 @@ const MISBEHAVIOURS: Misbehaviour[] = [
     title: 'HTTP status 404',
     fixture: ['http-status', '404'],
     status: 'UNIMPLEMENTED',
+    category: 'protocol',
     chat: { exit: 4, replies: 0, details: 'Received HTTP status code 404' },
     run: { streams: 2, echoesPerStream: 0 },
   },
@@ -192,6 +205,7 @@ const MISBEHAVIOURS: Misbehaviour[] = [
     title: 'gzip requests refused (trailers-only UNIMPLEMENTED)',
     fixture: ['reject-compression'],
     status: 'UNIMPLEMENTED',
+    category: 'rejected',
     flags: ['--compression', 'gzip'],
     chat: { exit: 4, replies: 0, details: 'grpc: Decompressor is not installed for grpc-encoding "gzip"' },
     run: { streams: 2, echoesPerStream: 0 },
@@ -314,7 +328,7 @@ for (const engine of ENGINES) {
 
     describe('against the raw http2 fixture: misbehaviour gives the same status name', () => {
       for (const m of MISBEHAVIOURS) {
-        test(`${m.title} → ${m.status}`, async () => {
+        test(`${m.title} → ${m.status} (${m.category})`, async () => {
           const { target } = await fixture(...m.fixture);
           const runFlags = ['--messages', String(MISBEHAVIOUR_MESSAGES), '--streams', String(m.run.streams), '--in-flight', '2', '--verify', ...(m.run.flags ?? [])];
           const [chatted, ran] = await Promise.all([
@@ -332,6 +346,7 @@ for (const engine of ENGINES) {
           const file = expectRun(ran, 4);
           const { counters, errorsTotal } = file.run.metrics;
           assert.deepEqual(counters.errorsByStatus, { [m.status]: m.run.streams });
+          assert.deepEqual(counters.errorsByCategory, { [m.category]: m.run.streams });
           const expectedReceived = m.run.echoesPerStream === 'all' ? counters.sent : m.run.echoesPerStream * m.run.streams;
           assert.equal(counters.received, expectedReceived);
           assert.equal(counters.unanswered, counters.sent - counters.received);
@@ -346,6 +361,7 @@ for (const engine of ENGINES) {
         const file = expectRun(await run(engine, target, ['--messages', '20', '--streams', '2', '--in-flight', '2', '--verify']), 4);
         const { counters } = file.run.metrics;
         assert.equal(counters.streamsEndedEarly, 2);
+        assert.deepEqual(counters.errorsByCategory, { aborted: 2 });
         assert.deepEqual(counters.errorsByStatus, {});
         assert.equal(counters.received, 6);
         assert.equal(counters.unanswered, counters.sent - counters.received);
@@ -358,6 +374,7 @@ for (const engine of ENGINES) {
         const { counters } = file.run.metrics;
         assert.equal(counters.received, 20);
         assert.equal(counters.mismatches, 20);
+        assert.deepEqual(counters.errorsByCategory, { protocol: 20 });
         assert.deepEqual(counters.errorsByStatus, {});
       });
 

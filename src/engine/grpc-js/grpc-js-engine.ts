@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { RouteNote, RouteNote__Output } from '../../generated/stream/RouteNote.js';
 import { clientChannelOptions } from '../../grpc/channel-options.js';
 import { loadStreamProto, type StreamServiceClient } from '../../grpc/proto.js';
+import { callStatusOf } from './grpc-js-status.js';
 import type { CallStatus, ClientTls, ConnectionSettings, Echo, Engine, Payloads, StreamHandler, TransportConnection, TransportStream } from '../transport.js';
 
 type RouteChatCall = grpc.ClientDuplexStream<RouteNote, RouteNote__Output>;
@@ -33,7 +34,7 @@ class GrpcJsStream implements TransportStream {
     handler: StreamHandler,
   ) {
     const echo = new StringEcho(payloads);
-    let status: CallStatus = { code: grpc.status.UNKNOWN, details: 'the call ended without a status' };
+    let status: CallStatus = { code: grpc.status.UNKNOWN, details: 'the call ended without a status', origin: 'protocol', rich: null, pushbackMs: null };
     call.on('metadata', () => handler.onHeaders());
     call.on('data', (note: RouteNote__Output) => {
       echo.message = note.message;
@@ -41,7 +42,7 @@ class GrpcJsStream implements TransportStream {
     });
     // 'status' comes with every end of the call; 'end' follows once every echo was read.
     call.on('status', (s: grpc.StatusObject) => {
-      status = { code: s.code, details: s.details };
+      status = callStatusOf(s);
     });
     call.on('error', () => undefined);
     call.on('end', () => handler.onEnd(status));

@@ -4,8 +4,14 @@
  * a misbehaving server's streams under the same status.
  */
 import * as http2 from 'node:http2';
+import { decodeRichStatus, RETRY_PUSHBACK_TRAILER, STATUS_DETAILS_TRAILER } from '../../resilience/rich-status.js';
 import { Status } from '../status-codes.js';
-import type { CallStatus } from '../transport.js';
+import type { CallStatus, StatusOrigin } from '../transport.js';
+
+/** A status without rich details. */
+export function callStatus(code: number, details: string, origin: StatusOrigin): CallStatus {
+  return { code, details, origin, rich: null, pushbackMs: null };
+}
 
 const C = http2.constants;
 
@@ -14,20 +20,20 @@ export function statusFromHttp(httpStatus: number): CallStatus {
   const details = `Received HTTP status code ${httpStatus}`;
   switch (httpStatus) {
     case 400:
-      return { code: Status.INTERNAL, details };
+      return callStatus(Status.INTERNAL, details, 'protocol');
     case 401:
-      return { code: Status.UNAUTHENTICATED, details };
+      return callStatus(Status.UNAUTHENTICATED, details, 'protocol');
     case 403:
-      return { code: Status.PERMISSION_DENIED, details };
+      return callStatus(Status.PERMISSION_DENIED, details, 'protocol');
     case 404:
-      return { code: Status.UNIMPLEMENTED, details };
+      return callStatus(Status.UNIMPLEMENTED, details, 'protocol');
     case 429:
     case 502:
     case 503:
     case 504:
-      return { code: Status.UNAVAILABLE, details };
+      return callStatus(Status.UNAVAILABLE, details, 'protocol');
     default:
-      return { code: Status.UNKNOWN, details };
+      return callStatus(Status.UNKNOWN, details, 'protocol');
   }
 }
 
@@ -76,36 +82,45 @@ function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The status in trailers (or in a trailers-only response's headers). */
+/** The status in trailers (or in a trailers-only response's headers), with its rich details. */
 export function statusFromTrailers(headers: http2.IncomingHttpHeaders, httpStatus: number): CallStatus {
   const raw = headerText(headers['grpc-status']);
   if (raw !== undefined && /^\d+$/.test(raw)) {
     const message = headerText(headers['grpc-message']);
-    return { code: Number(raw), details: message === undefined ? '' : decodeGrpcMessage(message) };
+    const details = headerText(headers[STATUS_DETAILS_TRAILER]);
+    const pushback = headerText(headers[RETRY_PUSHBACK_TRAILER]);
+    return {
+      code: Number(raw),
+      details: message === undefined ? '' : decodeGrpcMessage(message),
+      origin: 'server',
+      // Binary (-bin) metadata travels base64-encoded.
+      rich: details === undefined ? null : decodeRichStatus(Buffer.from(details, 'base64')),
+      pushbackMs: pushback !== undefined && /^\d+$/.test(pushback) ? Number(pushback) : null,
+    };
   }
   if (httpStatus !== 0) return statusFromHttp(httpStatus);
-  return { code: Status.UNKNOWN, details: 'No status information received' };
+  return callStatus(Status.UNKNOWN, 'No status information received', 'protocol');
 }
 
 /** A stream that closed without a gRPC status: by its RST_STREAM code, or a lost connection. */
 export function statusFromReset(rstCode: number, httpStatus: number, connectionDropped: boolean, socketError: string | null): CallStatus {
-  if (connectionDropped) return { code: Status.UNAVAILABLE, details: socketError === null ? 'Connection dropped' : `Connection dropped (${socketError})` };
+  if (connectionDropped) return callStatus(Status.UNAVAILABLE, socketError === null ? 'Connection dropped' : `Connection dropped (${socketError})`, 'transport');
   switch (rstCode) {
     case C.NGHTTP2_NO_ERROR:
       if (httpStatus !== 0 && httpStatus !== 200) return statusFromHttp(httpStatus);
-      return { code: Status.INTERNAL, details: `Received RST_STREAM with code ${rstCode} (Call ended without gRPC status)` };
+      return callStatus(Status.INTERNAL, `Received RST_STREAM with code ${rstCode} (Call ended without gRPC status)`, 'protocol');
     case C.NGHTTP2_REFUSED_STREAM:
-      return { code: Status.UNAVAILABLE, details: 'Stream refused by server' };
+      return callStatus(Status.UNAVAILABLE, 'Stream refused by server', 'transport');
     case C.NGHTTP2_CANCEL:
-      return { code: Status.CANCELLED, details: 'Call cancelled' };
+      return callStatus(Status.CANCELLED, 'Call cancelled', 'transport');
     case C.NGHTTP2_ENHANCE_YOUR_CALM:
-      return { code: Status.RESOURCE_EXHAUSTED, details: 'Bandwidth exhausted or memory limit exceeded' };
+      return callStatus(Status.RESOURCE_EXHAUSTED, 'Bandwidth exhausted or memory limit exceeded', 'transport');
     case C.NGHTTP2_INADEQUATE_SECURITY:
-      return { code: Status.PERMISSION_DENIED, details: 'Protocol not secure enough' };
+      return callStatus(Status.PERMISSION_DENIED, 'Protocol not secure enough', 'transport');
     case C.NGHTTP2_INTERNAL_ERROR:
-      return { code: Status.INTERNAL, details: `Received RST_STREAM with code ${rstCode} (Internal server error)` };
+      return callStatus(Status.INTERNAL, `Received RST_STREAM with code ${rstCode} (Internal server error)`, 'transport');
     default:
-      return { code: Status.INTERNAL, details: `Received RST_STREAM with code ${rstCode}` };
+      return callStatus(Status.INTERNAL, `Received RST_STREAM with code ${rstCode}`, 'transport');
   }
 }
 

@@ -10,7 +10,7 @@
 import * as http2 from 'node:http2';
 import { Status } from '../status-codes.js';
 import type { CallStatus, Echo, Payloads, StreamHandler, TransportStream } from '../transport.js';
-import { isGrpcContentType, statusFromHttp, statusFromReset, statusFromTrailers } from './call-status.js';
+import { callStatus, isGrpcContentType, statusFromHttp, statusFromReset, statusFromTrailers } from './call-status.js';
 import { MessageDeframer, type MessageSink } from './message-deframer.js';
 import type { MessageEncoder } from './message-encoder.js';
 import { parseRouteNote, type Span } from './route-note-codec.js';
@@ -77,7 +77,7 @@ export class H2Call implements TransportStream, MessageSink {
     } catch (error) {
       const code = (error as { code?: string }).code;
       const details = code === 'ERR_HTTP2_GOAWAY_SESSION' ? 'the server sent GOAWAY: no new streams on this connection' : 'Connection dropped';
-      queueMicrotask(() => this.finish({ code: Status.UNAVAILABLE, details }));
+      queueMicrotask(() => this.finish(callStatus(Status.UNAVAILABLE, details, 'transport')));
       return;
     }
     const stream = this.stream;
@@ -131,11 +131,11 @@ export class H2Call implements TransportStream, MessageSink {
     let data = buf;
     if (compressed) {
       if (this.decompressor === null) {
-        this.fail({ code: Status.INTERNAL, details: 'Received compressed message but "grpc-encoding" header was identity' });
+        this.fail(callStatus(Status.INTERNAL, 'Received compressed message but "grpc-encoding" header was identity', 'protocol'));
         return false;
       }
       if (this.decompressor === undefined) {
-        this.fail({ code: Status.INTERNAL, details: `Received message compressed with unsupported compression method ${this.responseEncoding}` });
+        this.fail(callStatus(Status.INTERNAL, `Received message compressed with unsupported compression method ${this.responseEncoding}`, 'protocol'));
         return false;
       }
       try {
@@ -144,8 +144,8 @@ export class H2Call implements TransportStream, MessageSink {
         const tooLarge = error instanceof OutputTooLargeError;
         this.fail(
           tooLarge
-            ? { code: Status.RESOURCE_EXHAUSTED, details: `Received message that decompresses to a size larger than ${this.host.maxMessageSize}` }
-            : { code: Status.INTERNAL, details: `Failed to decompress a ${this.responseEncoding} message: ${(error as Error).message}` },
+            ? callStatus(Status.RESOURCE_EXHAUSTED, `Received message that decompresses to a size larger than ${this.host.maxMessageSize}`, 'protocol')
+            : callStatus(Status.INTERNAL, `Failed to decompress a ${this.responseEncoding} message: ${(error as Error).message}`, 'protocol'),
         );
         return false;
       }
@@ -154,7 +154,7 @@ export class H2Call implements TransportStream, MessageSink {
     }
     const echo = this.echo;
     if (!parseRouteNote(data, start, end, echo.span)) {
-      this.fail({ code: Status.INTERNAL, details: 'Response message parsing error: not a valid RouteNote' });
+      this.fail(callStatus(Status.INTERNAL, 'Response message parsing error: not a valid RouteNote', 'protocol'));
       return false;
     }
     echo.buf = data;
@@ -230,5 +230,5 @@ export class H2Call implements TransportStream, MessageSink {
 }
 
 function wrongContentType(value: string | undefined): CallStatus {
-  return { code: Status.UNKNOWN, details: `Received a response that is not gRPC (content-type ${value === undefined ? 'missing' : `"${value}"`})` };
+  return callStatus(Status.UNKNOWN, `Received a response that is not gRPC (content-type ${value === undefined ? 'missing' : `"${value}"`})`, 'protocol');
 }

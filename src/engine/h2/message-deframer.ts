@@ -4,6 +4,7 @@
  * one that spans chunks is assembled once, into a buffer of its exact size.
  */
 import { Status } from '../status-codes.js';
+import { callStatus } from './call-status.js';
 import type { CallStatus } from '../transport.js';
 
 export interface MessageSink {
@@ -98,10 +99,8 @@ export class MessageDeframer {
   }
 
   private check(flag: number, length: number): CallStatus | null {
-    if (flag > 1) return { code: Status.INTERNAL, details: `Received a message with an invalid compressed flag ${flag} (must be 0 or 1)` };
-    if (length > this.maxMessageSize) {
-      return { code: Status.RESOURCE_EXHAUSTED, details: `Received message larger than max (${length} vs ${this.maxMessageSize})` };
-    }
+    if (flag > 1) return callStatus(Status.INTERNAL, `Received a message with an invalid compressed flag ${flag} (must be 0 or 1)`, 'protocol');
+    if (length > this.maxMessageSize) return callStatus(Status.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs ${this.maxMessageSize})`, 'protocol');
     return null;
   }
 }
