@@ -32,10 +32,13 @@ test('the per-second interval histogram is handed over and cleared', () => {
   const state = new WorkerState(false);
   state.warmEndMs = 0;
   state.recordEcho(0, 0, 1, 10);
-  state.recordStreamError('UNAVAILABLE', 'gone');
+  state.recordStreamError({ code: 14, details: 'gone', origin: 'server', rich: { reason: 'OVERLOADED', domain: 'd', retryDelayMs: null }, pushbackMs: null }, 0);
   const tick = state.takeInterval();
   assert.equal(tick.received, 1);
   assert.equal(tick.errors, 1);
+  assert.deepEqual(tick.errorsByCategory, { rejected: 1 });
+  assert.deepEqual(state.takeInterval().errorsByCategory, {}, 'cleared with the interval');
+  assert.deepEqual(state.counters.errorsByReason, { 'd/OVERLOADED': 1 });
   assert.equal(summarizeEncoded([tick.histogram]).count, 1);
   assert.equal(state.takeInterval().received, 0);
   assert.deepEqual(state.counters.errorsByStatus, { UNAVAILABLE: 1 });

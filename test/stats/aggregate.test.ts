@@ -6,22 +6,26 @@ import type { Counters, ProgressTick } from '../../src/types.js';
 
 before(() => initHistograms());
 
+const TALLIES: readonly string[] = ['errorsByStatus', 'errorsByCategory', 'errorsByReason'];
+
 function numbered(offset: number): Counters {
   const c = emptyCounters();
   let i = offset;
-  for (const key of Object.keys(c) as (keyof Counters)[]) if (key !== 'errorsByStatus') (c[key] as number) = ++i;
+  for (const key of Object.keys(c) as (keyof Counters)[]) if (!TALLIES.includes(key)) (c[key] as number) = ++i;
   return c;
 }
 
-test('sumCounters adds every numeric field and merges the errors per status', () => {
-  const a = { ...numbered(0), errorsByStatus: { UNAVAILABLE: 2 } };
-  const b = { ...numbered(100), errorsByStatus: { UNAVAILABLE: 1, UNIMPLEMENTED: 4 } };
+test('sumCounters adds every numeric field and merges the errors per status, category and reason', () => {
+  const a = { ...numbered(0), errorsByStatus: { UNAVAILABLE: 2 }, errorsByCategory: { rejected: 2 }, errorsByReason: { 'd/OVERLOADED': 2 } };
+  const b = { ...numbered(100), errorsByStatus: { UNAVAILABLE: 1, UNIMPLEMENTED: 4 }, errorsByCategory: { rejected: 1, protocol: 4 }, errorsByReason: {} };
   const total = sumCounters([a, b]);
   for (const key of Object.keys(total) as (keyof Counters)[]) {
-    if (key === 'errorsByStatus') continue;
+    if (TALLIES.includes(key)) continue;
     assert.equal(total[key], (a[key] as number) + (b[key] as number), key);
   }
   assert.deepEqual(total.errorsByStatus, { UNAVAILABLE: 3, UNIMPLEMENTED: 4 });
+  assert.deepEqual(total.errorsByCategory, { rejected: 3, protocol: 4 });
+  assert.deepEqual(total.errorsByReason, { 'd/OVERLOADED': 2 });
 });
 
 test('countErrors counts failed streams, early ends, wrong, unanswered and unsent messages', () => {
