@@ -1,16 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { checkBytes, checkInteger, checkNumber } from '../config/checks.js';
 import { DEFAULT_MAX_MESSAGE_SIZE, MAX_WINDOW, MIN_WINDOW } from '../config/defaults.js';
 import { formatTarget, isLoopback } from '../config/target.js';
 import { ConfigError, describeError } from '../errors.js';
 import { startEchoServer } from '../grpc/echo-server.js';
+import { createFaultInjector } from '../resilience/fault-injector.js';
+import { DEFAULT_FAIL_REASON, DEFAULT_FAULT_SEED, injectsFaults, resolveFaultOptions, type FaultFlags } from '../resilience/fault-options.js';
+import { renderFaultSummary } from '../resilience/fault-stats.js';
+import { writeFileAtomic } from '../results/write-atomic.js';
 import type { AuthEvent } from '../security/auth-interceptor.js';
 import { countAuthDecision, createAuthCounts, renderAuthSummary } from '../security/auth-tally.js';
 import { createRateLimitedLog } from '../security/rate-limited-log.js';
 import { DEFAULT_CLOCK_TOLERANCE_S, DEFAULT_ROLES_CLAIM, resolveServerSecurity, type ServeSecurityFlags } from '../security/server-security-options.js';
 
-interface ServeArgs extends ServeSecurityFlags {
+interface ServeArgs extends ServeSecurityFlags, FaultFlags {
   host: string;
   port: string;
   window?: string;
@@ -18,6 +23,7 @@ interface ServeArgs extends ServeSecurityFlags {
   'delay-ms'?: string;
   'grace-ms'?: string;
   'allow-remote': boolean;
+  stats?: string;
 }
 
 export const serveCommand: CommandModule<object, ServeArgs> = {
@@ -43,9 +49,22 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('require-role', { type: 'string', requiresArg: true, describe: 'JWT: refuse tokens without this role (PERMISSION_DENIED)' })
       .option('roles-claim', { type: 'string', requiresArg: true, describe: `JWT: claim holding the roles, an array or a space-separated string [default: ${DEFAULT_ROLES_CLAIM}]` })
       .option('jwt-clock-tolerance', { type: 'string', requiresArg: true, describe: `JWT: seconds of clock skew allowed for exp / nbf [default: ${DEFAULT_CLOCK_TOLERANCE_S}]` })
+      .option('fail-rate', { type: 'string', requiresArg: true, group: 'Fault injection:', describe: 'Reject this fraction (0..1) of new streams before any echo, with --fail-status (default UNAVAILABLE)' })
+      .option('fail-status', { type: 'string', requiresArg: true, group: 'Fault injection:', describe: 'gRPC status name rejected and aborted streams end with [default: UNAVAILABLE for --fail-rate, ABORTED for --abort-after]' })
+      .option('fail-reason', { type: 'string', requiresArg: true, group: 'Fault injection:', describe: `ErrorInfo reason in the grpc-status-details-bin trailer (domain grpc-stream-bench); details "injected fault: REASON" [default: ${DEFAULT_FAIL_REASON}]` })
+      .option('retry-after', { type: 'string', requiresArg: true, group: 'Fault injection:', describe: 'Rejections also carry a RetryInfo with this delay, ms (needs --fail-rate)' })
+      .option('abort-after', { type: 'string', requiresArg: true, group: 'Fault injection:', describe: 'End every stream after this many echoes with --fail-status (default ABORTED)' })
+      .option('drop-rate', { type: 'string', requiresArg: true, group: 'Fault injection:', describe: 'Never echo this fraction (0..1) of notes' })
+      .option('stall-every', { type: 'string', requiresArg: true, group: 'Fault injection:', describe: 'Every this many seconds from start, hold all echoes for --stall-ms, then send them in order' })
+      .option('stall-ms', { type: 'string', requiresArg: true, group: 'Fault injection:', describe: 'How long each stall lasts, ms (less than --stall-every)' })
+      .option('max-connection-age', { type: 'string', requiresArg: true, group: 'Fault injection:', describe: 'Send each connection a GOAWAY (NO_ERROR) this many seconds after it opened; open streams may finish, new ones need a new connection' })
+      .option('max-connection-age-grace', { type: 'string', requiresArg: true, group: 'Fault injection:', describe: 'Seconds after that GOAWAY until the connection is closed with the streams still on it [default: never]' })
+      .option('fault-seed', { type: 'string', requiresArg: true, group: 'Fault injection:', describe: `Seed of the rejections and drops: the same seed and arrival order give the same faults [default: ${DEFAULT_FAULT_SEED}]` })
+      .option('stats', { type: 'string', requiresArg: true, group: 'Fault injection:', describe: 'At shutdown, write what the faults did (streams, rejections, aborts, drops, stalls, aged-out connections) as JSON to this file' })
       .example('$0 serve', 'Listen on 127.0.0.1:50051')
       .example('$0 serve --port 0 --window 1MiB', 'Free port, 1 MiB flow-control windows')
       .example('$0 serve --tls-cert server.pem --tls-key server-key.pem --tls-client-ca ca.pem', 'mTLS')
+      .example('$0 serve --fail-rate 0.1 --fail-reason OVERLOADED --retry-after 250 --stats faults.json', 'Reject 10% of streams with UNAVAILABLE and a retry hint')
       .example('$0 serve --tls-cert server.pem --tls-key server-key.pem --jwt-public-key jwt.pub.pem --jwt-issuer bench --require-role bench', 'TLS + JWT with a role'),
   handler: async (args) => {
     if (!args['allow-remote'] && !isLoopback(args.host)) {
@@ -57,6 +76,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       args['max-message-size'] === undefined ? DEFAULT_MAX_MESSAGE_SIZE : checkBytes('--max-message-size', args['max-message-size'], 1024, 2 ** 31 - 1);
     const delayMs = args['delay-ms'] === undefined ? 0 : checkInteger('--delay-ms', args['delay-ms'], 0, 60_000);
     const graceMs = args['grace-ms'] === undefined ? 5_000 : checkNumber('--grace-ms', args['grace-ms'], -1, 600_000);
+
+    const faultOptions = resolveFaultOptions(args);
+    const statsPath = args.stats === undefined ? undefined : checkStatsPath(args.stats);
 
     const { tls, auth } = await resolveServerSecurity(args, readFlagFile);
 
@@ -70,7 +92,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       countAuthDecision(counts, decision);
       if (!decision.accepted) log.note(decision.reason, `auth: rejected ${method} from ${peer}: ${decision.code} ${decision.reason}`);
     };
-    const server = await startEchoServer({ host: args.host, port, window, maxMessageSize, delayMs, tls, auth, onAuthEvent });
+    // Without a fault flag or --stats the server runs the plain echo handler, untouched.
+    const faults = injectsFaults(faultOptions) || statsPath !== undefined ? createFaultInjector(faultOptions) : undefined;
+    const server = await startEchoServer({ host: args.host, port, window, maxMessageSize, delayMs, tls, auth, onAuthEvent, faults });
     if (tls !== undefined || auth !== undefined) {
       const transport = tls === undefined ? 'plaintext' : tls.clientCa === undefined ? 'TLS' : 'mTLS (client certificates required)';
       process.stderr.write(`security: ${transport}; ${auth === undefined ? 'no JWT' : auth.description}\n`);
@@ -80,7 +104,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const stopped = new Promise<void>((resolve) => {
       let stopping = false;
       const stop = (): void => {
-        if (stopping) return void server.shutdown(0);
+        if (stopping) return void server.shutdown(0).then(resolve);
         stopping = true;
         void server.shutdown(graceMs).then(resolve);
       };
@@ -93,8 +117,26 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       log.flush();
       process.stderr.write(`${renderAuthSummary(counts)}\n`);
     }
+    if (faults !== undefined) {
+      const stats = faults.stop();
+      process.stderr.write(`${renderFaultSummary(stats)}\n`);
+      if (statsPath !== undefined) writeFileAtomic(statsPath, `${JSON.stringify(stats, null, 2)}\n`);
+    }
   },
 };
+
+/** --stats: a file path whose directory exists (or can be made) and is writable; checked before listening. */
+function checkStatsPath(path: string): string {
+  if (Array.isArray(path)) throw new ConfigError(`--stats was given ${(path as unknown[]).length} times; give it once`);
+  try {
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new Error('it is a directory');
+    mkdirSync(dirname(path), { recursive: true });
+    accessSync(dirname(path), fsConstants.W_OK);
+  } catch (error: unknown) {
+    throw new ConfigError(`--stats ${path}: cannot write the file there (${describeError(error)})`);
+  }
+  return path;
+}
 
 /** The bytes of a file a flag names, or a ConfigError naming the flag, the file and why. */
 function readFlagFile(flag: string, path: string): Buffer {

@@ -1,8 +1,11 @@
+import * as http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { ECHO_PREFIX } from '../config/defaults.js';
 import { BenchError } from '../errors.js';
 import type { RouteNote, RouteNote__Output } from '../generated/stream/RouteNote.js';
+import type { FaultInjector, InjectedFailure } from '../resilience/fault-injector.js';
+import { STATUS_DETAILS_TRAILER } from '../resilience/rich-status.js';
 import { createAuthInterceptor, type AuthEvent } from '../security/auth-interceptor.js';
 import type { AuthVerifier } from '../security/jwt-verifier.js';
 import { serverCredentials, type ServerTlsOptions } from '../security/server-tls.js';
@@ -24,6 +27,8 @@ export interface EchoServerOptions {
   auth?: AuthVerifier;
   /** Told of every auth decision (for counting and logging). */
   onAuthEvent?: (event: AuthEvent) => void;
+  /** Fault injection (rejections, aborts, drops, stalls, connection age) and its counters. Absent: the plain echo handler. */
+  faults?: FaultInjector;
 }
 
 export interface RunningEchoServer {
@@ -82,7 +87,8 @@ export async function startEchoServer(options: EchoServerOptions): Promise<Runni
     interceptors: options.auth === undefined ? [] : [createAuthInterceptor(options.auth, options.onAuthEvent)],
   });
   const proto = loadStreamProto();
-  server.addService(proto.stream.StreamService.service, { RouteChat: makeRouteChatHandler(options.delayMs) });
+  const routeChat = options.faults === undefined ? makeRouteChatHandler(options.delayMs) : makeFaultyRouteChatHandler(options.delayMs, options.faults);
+  server.addService(proto.stream.StreamService.service, { RouteChat: routeChat });
   new ReflectionService(loadPackageDefinition() as never).addToServer(server);
   if (options.window !== null) setServerStreamWindow(server, options.window);
 
@@ -94,6 +100,7 @@ export async function startEchoServer(options: EchoServerOptions): Promise<Runni
     });
   });
   if (options.window !== null) setServerConnectionWindow(server, options.window);
+  if (options.faults !== undefined) watchConnections(server, options.faults);
 
   return {
     host: options.host,
@@ -110,4 +117,144 @@ export async function startEchoServer(options: EchoServerOptions): Promise<Runni
         });
       }),
   };
+}
+
+/** Ends a stream with an injected fault's status, its rich details in the trailers. */
+function failStream(call: RouteChatCall, failure: InjectedFailure): void {
+  const metadata = new grpc.Metadata();
+  metadata.set(STATUS_DETAILS_TRAILER, failure.statusDetails);
+  // grpc-js: an 'error' on a server stream becomes its status, sent after the queued messages.
+  call.emit('error', { code: failure.code, details: failure.details, metadata });
+}
+
+/**
+ * RouteChat with fault injection. A stream may be rejected before any echo; an accepted one is
+ * served by the plain handler unless notes need the fault path (drops, aborts, stalls), so
+ * rejections alone add no per-note cost.
+ */
+export function makeFaultyRouteChatHandler(delayMs: number, faults: FaultInjector): (call: RouteChatCall) => void {
+  const plain = makeRouteChatHandler(delayMs);
+  return (call) => {
+    const rejection = faults.admitStream();
+    if (rejection !== null) {
+      call.on('error', () => undefined);
+      return failStream(call, rejection);
+    }
+    if (faults.perNote) serveWithFaults(call, delayMs, faults);
+    else plain(call);
+  };
+}
+
+/**
+ * The per-note fault path: a note may be dropped (decided on arrival, in order); an echo due
+ * during a stall is held and sent, in order, when the stall ends; after `--abort-after` echoes
+ * the stream ends with the abort status. Backpressure as in the plain handler.
+ */
+function serveWithFaults(call: RouteChatCall, delayMs: number, faults: FaultInjector): void {
+  const abortAfter = faults.options.abort?.afterEchoes ?? null;
+  let echoed = 0;
+  /** Notes kept (not dropped) whose echo is not written yet: delayed or held by a stall. */
+  let due = 0;
+  let held: string[] = [];
+  let clientDone = false;
+  let ended = false;
+  let paused = false;
+  const resume = (): void => {
+    paused = false;
+    call.resume();
+  };
+  const endIfDone = (): void => {
+    if (clientDone && due === 0 && !ended) {
+      ended = true;
+      call.end();
+    }
+  };
+  const write = (message: string): void => {
+    due--;
+    if (ended || call.cancelled) return;
+    echoed++;
+    const flowing = call.write({ message });
+    if (abortAfter !== null && echoed >= abortAfter) {
+      ended = true;
+      const abort = faults.abortStream();
+      if (abort !== null) failStream(call, abort);
+      return;
+    }
+    if (!flowing && !paused) {
+      paused = true;
+      call.pause();
+      call.once('drain', resume);
+    }
+  };
+  const release = (): void => {
+    const messages = held;
+    held = [];
+    for (const message of messages) write(message);
+    endIfDone();
+  };
+  const echo = (message: string): void => {
+    if (faults.isStalled()) {
+      if (held.length === 0) faults.afterStall(release);
+      held.push(message);
+      return;
+    }
+    write(message);
+    endIfDone();
+  };
+  call.on('data', (note: RouteNote__Output) => {
+    if (ended || faults.dropNote()) return;
+    due++;
+    const message = ECHO_PREFIX + note.message;
+    if (delayMs > 0) setTimeout(echo, delayMs, message);
+    else echo(message);
+  });
+  call.on('end', () => {
+    clientDone = true;
+    endIfDone();
+  });
+  call.on('error', () => undefined);
+}
+
+/** The GOAWAY debug data grpc-js's own max-connection-age sends. */
+const MAX_AGE_DEBUG_DATA = Buffer.from('max_age');
+/** Last-stream-id of a first, graceful GOAWAY: every stream the client has opened may finish. */
+const MAX_STREAM_ID = 2 ** 31 - 1;
+
+/**
+ * Counts connections and, with --max-connection-age, ages them out: after the age a GOAWAY
+ * (NO_ERROR, last-stream-id 2^31-1, as grpc-js's `grpc.max_connection_age_ms` sends it), then
+ * `session.close()` (Node follows with a GOAWAY naming the real last stream; open streams may
+ * finish, new ones go to a new connection); after the grace, if any, the connection is
+ * destroyed. grpc-js's option is not used: it adds ±10% random jitter and cannot be counted.
+ */
+function watchConnections(server: grpc.Server, faults: FaultInjector): void {
+  const age = faults.options.connectionAge;
+  const servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(servers instanceof Map)) throw new BenchError('this @grpc/grpc-js version does not expose the server hook fault injection needs (http2Servers)');
+  for (const http2Server of (servers as Map<http2.Http2Server, unknown>).keys()) {
+    http2Server.on('session', (session: http2.ServerHttp2Session) => {
+      faults.connectionOpened();
+      if (age === null) return;
+      let grace: NodeJS.Timeout | undefined;
+      const timer = setTimeout(() => {
+        if (session.closed || session.destroyed) return;
+        try {
+          session.goaway(http2.constants.NGHTTP2_NO_ERROR, MAX_STREAM_ID, MAX_AGE_DEBUG_DATA);
+        } catch {
+          return void session.destroy();
+        }
+        faults.connectionAgedOut();
+        session.close();
+        if (age.graceMs !== null) {
+          grace = setTimeout(() => session.destroy(), age.graceMs);
+          grace.unref();
+        }
+      }, age.ageMs);
+      timer.unref();
+      session.once('close', () => {
+        clearTimeout(timer);
+        clearTimeout(grace);
+      });
+    });
+  }
 }
