@@ -2,8 +2,9 @@
 import type { EngineName, WireBytes } from './engine/transport.js';
 import type { AuthDescriptor, ClientCredentials } from './security/client-credentials.js';
 import type { SecurityMode } from './security/security-mode.js';
+import type { ResilienceConfig } from './resilience/resilience-config.js';
 
-export type { AuthDescriptor, ClientCredentials, EngineName, SecurityMode, WireBytes };
+export type { AuthDescriptor, ClientCredentials, EngineName, ResilienceConfig, SecurityMode, WireBytes };
 
 export const COMPRESSIONS = ['identity', 'deflate', 'gzip'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
@@ -21,6 +22,8 @@ export interface RunConfig {
   security: SecurityMode;
   /** How the client authenticates (kinds and claim names only: no paths, no secrets); null for plaintext. */
   auth: AuthDescriptor | null;
+  /** Reconnects and circuit breaker: what happens when a stream fails. */
+  resilience: ResilienceConfig;
   workers: number;
   connections: number;
   streams: number;
@@ -65,6 +68,7 @@ export interface WorkerTask {
   engine: EngineName;
   /** Where the client's TLS material and token come from; null for plaintext. */
   credentials: ClientCredentials | null;
+  resilience: ResilienceConfig;
   connections: number;
   streams: number;
   inFlight: number;
@@ -100,6 +104,11 @@ export interface ProgressTick {
   received: number;
   errors: number;
   errorsByCategory: Record<string, number>;
+  reconnects: number;
+  /** Streams up (not failed, not waiting to be reopened) at the end of the second. */
+  openStreams: number;
+  /** The circuit breaker at the end of the second; null without --breaker. */
+  breaker: BreakerTransition['state'] | null;
   /** Latency of the echoes received in that second, encoded HDR histogram (µs). */
   histogram: string;
 }
@@ -148,6 +157,36 @@ export interface Counters {
   heldBackSends: number;
   /** Open loop: measured messages the server's backpressure kept from being sent even by the end of the drain. */
   unsent: number;
+  /** Measured messages outstanding on a stream that failed and was reopened: never echoed, never replayed. */
+  lost: number;
+  /** Attempts to reopen a failed stream (--reconnect). */
+  reconnects: number;
+}
+
+/** A period in which at least one stream was down (failed, not yet reopened). */
+export interface Outage {
+  /** Epoch ms. */
+  startMs: number;
+  endMs: number;
+  /** Still going when the run ended. */
+  ongoing: boolean;
+  /** Streams that went down during it. */
+  streams: number;
+  reconnects: number;
+  lost: number;
+}
+
+/** A circuit-breaker state change, epoch ms. */
+export interface BreakerTransition {
+  atMs: number;
+  state: 'closed' | 'open' | 'half-open';
+}
+
+/** Time from a stream going down to being back up (an echo or response headers on its new call). */
+export interface Recoveries {
+  count: number;
+  totalMs: number;
+  maxMs: number;
 }
 
 export interface WorkerResult {
@@ -163,6 +202,9 @@ export interface WorkerResult {
   connectHistogram: string;
   /** HTTP/2 DATA bytes sent and received inside the measured window; null where the engine can't see them. */
   wireBytes: WireBytes | null;
+  outages: Outage[];
+  recoveries: Recoveries;
+  breakerTransitions: BreakerTransition[];
   /** Measured window of this worker, epoch ms. */
   windowStartMs: number;
   windowEndMs: number;
@@ -194,6 +236,10 @@ export interface TimeSeriesPoint {
   p99Us: number;
   errors: number;
   errorsByCategory?: Record<string, number>;
+  reconnects?: number;
+  openStreams?: number;
+  /** Open breakers (of the workers) at the end of the second. */
+  breakersOpen?: number;
 }
 
 export interface CpuPlacement {
@@ -232,6 +278,15 @@ export interface RunMetrics {
     workerEventLoopUtilization: number[];
   };
   server: { cpuUs: number; cpuUsPerMsg: number | null } | null;
+  /** Outages and recovery (with --reconnect; empty otherwise). */
+  resilience?: {
+    outages: Outage[];
+    longestOutageS: number;
+    meanRecoveryS: number | null;
+    reconnects: number;
+    lost: number;
+    breakerTransitions: BreakerTransition[];
+  };
 }
 
 /** One measured run: the unit a results file, a sweep repetition and a comparison are made of. */

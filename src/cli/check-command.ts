@@ -20,6 +20,7 @@ import type { ClientCredentials, ResolvedProfile, SweepResultsFile } from '../ty
 import { onInterrupt } from './interrupt.js';
 import { runInputFromFlags, withRunFlags, type RunFlags } from './run-command.js';
 import { credentialsFromFlags } from './security-flags.js';
+import { resilienceFromFlags } from './resilience-flags.js';
 
 type CheckArgs = RunFlags & {
   threshold: string[];
@@ -145,7 +146,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     const seed = args.seed === undefined ? undefined : checkInteger('--seed', args.seed, 0, 2 ** 32 - 1);
     // The profile is read (not run) now, so that its repetitions can be checked before any load.
     const credentials = credentialsFromFlags(args);
-    const loaded = args.profile === undefined ? null : loadProfile(args.profile, { target: args.target ?? null, allowRemote: args['allow-remote'], credentials });
+    const loaded = args.profile === undefined ? null : loadProfile(args.profile, { target: args.target ?? null, allowRemote: args['allow-remote'], credentials, resilience: resilienceFromFlags(args) });
     if (relative.length > 0 && args.results === undefined) {
       const planned = repeat ?? loaded?.repeat ?? DEFAULT_REPEAT;
       if (planned < MIN_REPETITIONS_FOR_SIGNIFICANCE) {

@@ -12,9 +12,10 @@ import { COMPRESSIONS, type RunRecord } from '../types.js';
 import { SECURITY_MODES } from '../security/security-mode.js';
 import { ProgressLine } from './progress.js';
 import { credentialsFromFlags, withSecurityFlags, type SecurityFlags } from './security-flags.js';
+import { resilienceFromFlags, withResilienceFlags, type ResilienceFlags } from './resilience-flags.js';
 import { onInterrupt } from './interrupt.js';
 
-export interface RunFlags extends SecurityFlags {
+export interface RunFlags extends SecurityFlags, ResilienceFlags {
   target?: string;
   'allow-remote': boolean;
   engine?: string;
@@ -44,7 +45,7 @@ export interface RunFlags extends SecurityFlags {
 /** The `run` load flags, shared with commands that run load (sweep, check). */
 export function withRunFlags<T>(y: Argv<T>): Argv<T & RunFlags> {
   const text = { type: 'string' as const, requiresArg: true };
-  return withSecurityFlags(y)
+  return withResilienceFlags(withSecurityFlags(y))
     .option('target', { ...text, describe: 'RouteChat server HOST:PORT; omitted: start the embedded echo server' })
     .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow a non-loopback --target' })
     .option('security', { ...text, describe: `${SECURITY_MODES.join(', ')}: the embedded server gets throwaway certificates and a signing key for it; with --target it must agree with the TLS and token flags [default: plaintext, or what those flags make it]` })
@@ -77,6 +78,7 @@ export function runInputFromFlags(f: RunFlags): RunInput {
     target: f.target,
     allowRemote: f['allow-remote'],
     credentials: credentialsFromFlags(f),
+    resilience: resilienceFromFlags(f),
     engine: f.engine,
     security: f.security,
     workers: f.workers,

@@ -14,10 +14,11 @@ import { renderSweepPivot } from '../sweep/render-pivot.js';
 import { renderSweepPlan } from '../sweep/render-plan.js';
 import type { ClientCredentials, ResolvedProfile, SweepResultsFile } from '../types.js';
 import { credentialsFromFlags, withSecurityFlags, type SecurityFlags } from './security-flags.js';
+import { resilienceFromFlags, withResilienceFlags, type ResilienceFlags } from './resilience-flags.js';
 import { onInterrupt } from './interrupt.js';
 import { SweepProgressBar } from './sweep-progress.js';
 
-interface SweepArgs extends SecurityFlags {
+interface SweepArgs extends SecurityFlags, ResilienceFlags {
   profile?: string;
   target?: string;
   'allow-remote': boolean;
@@ -32,7 +33,7 @@ interface SweepArgs extends SecurityFlags {
 
 /** The profile to sweep: from --profile, or from the definition embedded in the --resume file. */
 function chooseProfile(args: SweepArgs, resume: SweepResultsFile | undefined, credentials: ClientCredentials | null): ResolvedProfile {
-  const targetOptions = { target: args.target ?? null, allowRemote: args['allow-remote'], credentials };
+  const targetOptions = { target: args.target ?? null, allowRemote: args['allow-remote'], credentials, resilience: resilienceFromFlags(args) };
   let profile: ResolvedProfile;
   if (args.profile !== undefined) {
     profile = loadProfile(args.profile, { ...targetOptions, set: args.set ?? [] });
@@ -55,7 +56,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: 'sweep',
   describe: 'Every combination of a profile\'s axes (compression × size × window …), repeated in a shuffled, interleaved order',
   builder: (y) =>
-    withSecurityFlags(y)
+    withResilienceFlags(withSecurityFlags(y))
       .option('profile', { type: 'string', requiresArg: true, describe: 'Profile name in bench/profiles/ (quick, ci, full) or path to a profile .json' })
       .option('target', { type: 'string', requiresArg: true, describe: 'RouteChat server HOST:PORT; omitted: embedded echo servers (not with --resume: it keeps the recorded target)' })
       .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow a non-loopback --target' })

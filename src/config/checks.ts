@@ -70,3 +70,22 @@ export function checkBytes(name: string, value: unknown, min: number, max: numbe
   }
   return checkInteger(name, value, min, max, why);
 }
+
+function durationText(seconds: number): string {
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${seconds / 60} min`;
+  return `${seconds / 3600} h`;
+}
+
+/** A duration: "250ms", "90s", "5m", "2h", or a number of `bareUnit`s; returns seconds within [minS, maxS]. */
+export function checkDuration(name: string, value: unknown, minS: number, maxS: number, bareUnit: 'ms' | 's' = 's'): number {
+  const text = typeof value === 'number' ? String(value) : value;
+  const match = typeof text === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text) : null;
+  const scale = { ms: 0.001, s: 1, m: 60, h: 3600 }[(match?.[2] ?? bareUnit) as 'ms' | 's' | 'm' | 'h'];
+  const seconds = match ? Number(match[1]) * scale : Number.NaN;
+  if (!(seconds >= minS && seconds <= maxS)) {
+    throw new ConfigError(`${name} must be a duration from ${durationText(minS)} to ${durationText(maxS)} (e.g. 250ms, 90s, 5m), got ${JSON.stringify(value)}`);
+  }
+  return seconds;
+}

@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.js';
 import { ENGINES } from '../engine/transport.js';
 import { describeAuth, securityModeOfCredentials, type AuthDescriptor, type ClientCredentials } from '../security/client-credentials.js';
 import { SECURITY_MODES, type SecurityMode } from '../security/security-mode.js';
+import { RESILIENCE_DEFAULTS, type ResilienceConfig } from '../resilience/resilience-config.js';
 import { SECURITY_NEEDS, throwawayAuth } from '../security/throwaway-auth.js';
 import { COMPRESSIONS, PACINGS, type RunConfig } from '../types.js';
 import { checkBytes, checkChoice, checkCpuList, checkInteger, checkNumber } from './checks.js';
@@ -27,6 +28,8 @@ export interface RunInput {
   allowRemote?: unknown;
   /** The client's TLS and token sources, validated from flags (never from a profile). */
   credentials?: ClientCredentials | null;
+  /** Reconnect and breaker settings, validated from flags. */
+  resilience?: ResilienceConfig;
   engine?: unknown;
   security?: unknown;
   workers?: unknown;
@@ -52,7 +55,7 @@ export interface RunInput {
 }
 
 /** The run settings a flag or a profile can set (allowRemote is a permission, not a setting). */
-export type RunField = Exclude<keyof RunInput, 'allowRemote' | 'credentials'>;
+export type RunField = Exclude<keyof RunInput, 'allowRemote' | 'credentials' | 'resilience'>;
 
 /** How a setting is named in messages: flags by default; profiles pass paths such as `axes.size[2]`. */
 export type RunFieldNames = Record<RunField, string>;
@@ -182,6 +185,7 @@ export function resolveRunConfig(input: RunInput, machine: Machine, names: RunFi
     engine,
     security,
     auth,
+    resilience: input.resilience ?? RESILIENCE_DEFAULTS,
     workers,
     connections,
     streams,

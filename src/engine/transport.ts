@@ -91,6 +91,8 @@ export interface ConnectionSettings {
   window: number | null;
   maxMessageSize: number;
   connectTimeoutMs: number;
+  /** Backoff between connection attempts for engines that reconnect by themselves (grpc-js); null: theirs. */
+  reconnectBackoff?: { initialMs: number; maxMs: number } | null;
 }
 
 /** Bytes of HTTP/2 DATA (gRPC length-prefixed messages, after compression) so far. */
@@ -106,6 +108,8 @@ export interface TransportConnection {
   openStream(handler: StreamHandler, payloads: Payloads): TransportStream;
   /** Wire bytes so far, or null where the engine cannot see them. */
   wireBytes(): WireBytes | null;
+  /** Whether new streams can be opened on it (false once it was lost or the server sent GOAWAY). */
+  isOpen(): boolean;
   /** Closes the connection; open streams are cancelled. */
   close(): void;
 }

@@ -2,7 +2,8 @@ import { cpus } from 'node:os';
 import { expandCpuList } from '../config/checks.js';
 import { unpinned } from '../config/placement.js';
 import { splitRun } from '../plan/split-run.js';
-import { buildTimeSeries, countErrors, mergeWorkerResults } from '../stats/aggregate.js';
+import { buildTimeSeries, countErrors, mergeWorkerResults, sumCounters } from '../stats/aggregate.js';
+import { mergeOutages, mergeTransitions, sumRecoveries } from '../stats/merge-outages.js';
 import { diagnoseRun } from '../stats/diagnose.js';
 import { initHistograms, summarizeEncoded } from '../stats/histogram.js';
 import { ConfigError, describeError } from '../errors.js';
@@ -122,6 +123,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord>
         workerEventLoopUtilization: outcome.results.map((r) => round3(r.eventLoopUtilization)),
       },
       server: serverCpuUs === null ? null : { cpuUs: Math.round(serverCpuUs), cpuUsPerMsg: perMessage(serverCpuUs) },
+      resilience: resilienceMetrics(outcome.results),
     };
     const embeddedServer = config.target === null;
     const firstError = outcome.results.find((r) => r.firstError !== null)?.firstError ?? null;
@@ -138,6 +140,21 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord>
   } finally {
     await ownServer?.stop();
   }
+}
+
+/** Outages, recovery and breaker transitions of all workers. */
+function resilienceMetrics(results: readonly WorkerResult[]): NonNullable<RunMetrics['resilience']> {
+  const outages = mergeOutages(results.map((r) => r.outages));
+  const recoveries = sumRecoveries(results.map((r) => r.recoveries));
+  const c = sumCounters(results.map((r) => r.counters));
+  return {
+    outages,
+    longestOutageS: round3(Math.max(0, ...outages.map((o) => (o.endMs - o.startMs) / 1000))),
+    meanRecoveryS: recoveries.count > 0 ? round3(recoveries.totalMs / recoveries.count / 1000) : null,
+    reconnects: c.reconnects,
+    lost: c.lost,
+    breakerTransitions: mergeTransitions(results.map((r) => r.breakerTransitions)),
+  };
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;

@@ -1,5 +1,7 @@
+import { BrokenCircuitError, type CircuitBreakerPolicy, type IBackoff, type IBackoffFactory } from 'cockatiel';
 import type { Echo, CallStatus, StreamHandler, TransportStream } from '../engine/transport.js';
 import { Status } from '../engine/status-codes.js';
+import { describeError } from '../errors.js';
 import type { PayloadFactory } from '../grpc/payload.js';
 import { intendedTime, type Schedule } from './pacer.js';
 import { SendQueue } from './send-queue.js';
@@ -7,6 +9,17 @@ import type { WorkerState } from './worker-state.js';
 
 /** Opens a RouteChat call whose events go to `handler`. */
 export type OpenCall = (handler: StreamHandler) => TransportStream;
+
+/** How a failed stream is reopened (--reconnect). */
+export interface ReconnectOptions {
+  retryable(status: CallStatus): boolean;
+  maxReconnects: number;
+  backoff: IBackoffFactory<unknown>;
+  /** Guards every reopen attempt; null without --breaker. */
+  breaker: CircuitBreakerPolicy | null;
+  /** Opens a call on a live connection (connecting again when it was lost); rejects when that fails. */
+  reopen(handler: StreamHandler): Promise<TransportStream>;
+}
 
 export interface StreamDriverOptions {
   inFlight: number;
@@ -17,6 +30,8 @@ export interface StreamDriverOptions {
   verify: boolean;
   /** Stream churn: echoes per RouteChat call before it is half-closed and a new one opened; null = one call. */
   messagesPerStream: number | null;
+  /** Reopening after a failure; null: a failed stream stays failed. */
+  reconnect: ReconnectOptions | null;
   /** Called when the stream finished (ended, failed or closed by us). */
   onFinished: () => void;
   /**
@@ -80,6 +95,14 @@ export class StreamDriver {
   private sendBefore = Number.POSITIVE_INFINITY;
   private unsentCounted = false;
   private doneReported = false;
+  /** Failed and waiting to be reopened (with --reconnect), since downSinceMs. */
+  private down = false;
+  private downSinceMs = 0;
+  private reopenTimer: NodeJS.Timeout | undefined;
+  private backoffStep: IBackoff<unknown> | null = null;
+  private reopens = 0;
+  /** The reopen attempt waiting for its call to answer (the breaker's verdict). */
+  private attempt: { resolve: () => void; reject: (error: Error) => void } | null = null;
   finished = false;
 
   constructor(
@@ -146,7 +169,10 @@ export class StreamDriver {
   stopSending(windowEndMs: number): number {
     this.sendingStopped = true;
     const schedule = this.options.schedule;
-    if (schedule === null) return 0;
+    if (schedule === null) {
+      if (this.down) this.giveUp();
+      return 0;
+    }
     this.sendBefore = windowEndMs;
     return this.owedCount(schedule);
   }
@@ -155,6 +181,7 @@ export class StreamDriver {
   halfClose(): void {
     if (this.halfClosed || this.finished) return;
     this.halfClosed = true;
+    if (this.down) return this.giveUp();
     this.current.call?.halfClose();
   }
 
@@ -162,6 +189,8 @@ export class StreamDriver {
   abandon(): void {
     for (const events of this.retiring) events.call?.cancel();
     this.retiring.clear();
+    clearTimeout(this.reopenTimer);
+    if (this.down) this.giveUp();
     if (this.finished) return;
     this.countUnanswered();
     this.finished = true;
@@ -173,6 +202,12 @@ export class StreamDriver {
     this.headersSeen = true;
     const now = performance.now();
     if (this.state.isMeasured(this.openedAtMs)) this.state.recordSetup(this.openedAtMs, now);
+    this.established(now);
+  }
+
+  /** Whether this stream is up (not failed, not waiting to be reopened). */
+  get up(): boolean {
+    return !this.finished && !this.down;
   }
 
   onEcho(events: CallEvents, echo: Echo): void {
@@ -182,6 +217,7 @@ export class StreamDriver {
       this.state.recordMismatch(); // an echo nobody asked for
       return;
     }
+    if (this.attempt !== null || this.down) this.established(now);
     const seq = this.seqReceived++;
     const ok = this.options.verify ? echo.isEchoOf(seq) : echo.bytes === this.payload.echoBytes;
     if (!ok) this.state.recordMismatch();
@@ -212,9 +248,121 @@ export class StreamDriver {
     this.currentEnded = true;
     if (status.code !== Status.OK) {
       this.state.recordStreamError(status, this.callEchoes);
+      this.attempt?.reject(new Error(status.details));
+      this.attempt = null;
+      if (this.shouldReopen(status)) return this.goDown(status);
     } else if (!this.halfClosed || this.queue.length > 0) {
       this.state.recordEndedEarly();
     }
+    if (this.down) return this.giveUp();
+    this.countUnanswered();
+    this.reportDone();
+    this.maybeFinish();
+  }
+
+  /** --reconnect: a retryable failure while there is still something to send. */
+  private shouldReopen(status: CallStatus): boolean {
+    const r = this.options.reconnect;
+    return r !== null && !this.halfClosed && this.reopens < r.maxReconnects && r.retryable(status) && this.sendsMore();
+  }
+
+  /** The stream failed and will be reopened: what was outstanding is lost (never replayed). */
+  private goDown(status: CallStatus | null): void {
+    const now = performance.now();
+    let lost = 0;
+    while (this.queue.length > 0) {
+      if (this.state.isMeasured(this.queue.peekIntended())) lost++;
+      this.queue.shift();
+      this.state.outstanding--;
+    }
+    if (!this.down) {
+      this.down = true;
+      this.downSinceMs = now;
+      this.state.streamDown(now);
+    }
+    this.state.recordLost(lost);
+    this.scheduleReopen(status);
+    this.options.onRoom(null);
+  }
+
+  /** Waits out the backoff (at least what RetryInfo or grpc-retry-pushback-ms asked for), then reopens. */
+  private scheduleReopen(status: CallStatus | null): void {
+    const r = this.options.reconnect as ReconnectOptions;
+    this.backoffStep = this.backoffStep === null ? r.backoff.next(undefined) : this.backoffStep.next(undefined);
+    const asked = Math.max(status?.rich?.retryDelayMs ?? 0, status?.pushbackMs ?? 0);
+    clearTimeout(this.reopenTimer);
+    this.reopenTimer = setTimeout(this.reopenNow, Math.max(this.backoffStep.duration, asked));
+  }
+
+  private readonly reopenNow = (): void => {
+    this.reopenTimer = undefined;
+    const r = this.options.reconnect as ReconnectOptions;
+    if (this.finished || !this.down) return;
+    if (this.halfClosed || this.reopens >= r.maxReconnects || !this.sendsMore()) return this.giveUp();
+    const attempt = r.breaker === null ? this.attemptReopen(r) : r.breaker.execute(() => this.attemptReopen(r));
+    attempt.catch((error: unknown) => {
+      // An open breaker refused before any call was made: wait and ask again. (A call that failed
+      // has already scheduled the next attempt from its end.)
+      if (error instanceof BrokenCircuitError && !this.finished && this.down) this.scheduleReopen(null);
+    });
+  };
+
+  /** One reopen attempt: resolves once the new call answers, rejects when it fails. */
+  private async attemptReopen(r: ReconnectOptions): Promise<void> {
+    this.reopens++;
+    this.state.recordReconnect();
+    const events = new CallEvents(this);
+    let call: TransportStream;
+    try {
+      call = await r.reopen(events);
+    } catch (error) {
+      // Could not connect: a failed attempt, counted as the grpc-js engine counts its failed calls.
+      if (!this.finished && this.down) {
+        this.state.recordStreamError({ code: Status.UNAVAILABLE, details: describeError(error), origin: 'transport', rich: null, pushbackMs: null }, 0);
+        this.scheduleReopen(null);
+      }
+      throw error;
+    }
+    if (this.finished || !this.down) {
+      call.cancel();
+      return;
+    }
+    events.call = call;
+    this.current = events;
+    this.openedAtMs = performance.now();
+    this.headersSeen = false;
+    this.callSent = 0;
+    this.callEchoes = 0;
+    this.writable = true;
+    this.currentEnded = false;
+    if (this.state.isMeasured(this.openedAtMs)) this.state.counters.streamsOpened++;
+    const answered = new Promise<void>((resolve, reject) => (this.attempt = { resolve, reject }));
+    if (this.options.schedule === null) this.fill();
+    else this.options.onRoom(this);
+    return answered;
+  }
+
+  /** The current call answered (headers or an echo): a reopened stream is up again. */
+  private established(now: number): void {
+    this.attempt?.resolve();
+    this.attempt = null;
+    if (!this.down) return;
+    this.down = false;
+    this.backoffStep = null;
+    this.state.streamUp(now, this.downSinceMs);
+  }
+
+  /** A down stream stops trying (the run is over, or its attempts are spent). */
+  private giveUp(): void {
+    clearTimeout(this.reopenTimer);
+    this.reopenTimer = undefined;
+    this.attempt = null;
+    if (this.down) {
+      this.down = false;
+      this.state.streamGaveUp(performance.now());
+    }
+    if (!this.currentEnded) this.current.call?.cancel();
+    this.currentEnded = true;
     this.countUnanswered();
     this.reportDone();
     this.maybeFinish();
@@ -251,7 +399,7 @@ export class StreamDriver {
   }
 
   private maybeFinish(): void {
-    if (this.finished || !this.currentEnded || this.retiring.size > 0) return;
+    if (this.finished || this.down || !this.currentEnded || this.retiring.size > 0) return;
     this.finished = true;
     this.options.onFinished();
   }

@@ -3,7 +3,7 @@ import { emptyCounters } from '../stats/aggregate.js';
 import type { CallStatus } from '../engine/transport.js';
 import { statusName } from '../engine/status-codes.js';
 import { classifyFailure, reasonKey, type ErrorCategory } from '../resilience/error-class.js';
-import type { Counters } from '../types.js';
+import type { Counters, Outage, Recoveries } from '../types.js';
 
 /** Counters and histograms of one worker, shared by its streams. Lives in one worker thread. */
 export class WorkerState {
@@ -30,6 +30,12 @@ export class WorkerState {
   /** Open loop, after the stop: measured messages of the window still to be sent. */
   owed = 0;
   firstError: string | null = null;
+  /** Streams down now (failed, waiting to be reopened), and the outage they make. */
+  private downStreams = 0;
+  private outage: Outage | null = null;
+  readonly outages: Outage[] = [];
+  readonly recoveries: Recoveries = { count: 0, totalMs: 0, maxMs: 0 };
+  intervalReconnects = 0;
 
   constructor(openLoop: boolean) {
     this.uncorrected = openLoop ? createLatencyHistogram() : null;
@@ -84,6 +90,55 @@ export class WorkerState {
     this.firstError ??= `${name}: ${status.details}`;
   }
 
+  /** A stream failed and will be reopened: it is down from `nowMs` (performance.now()). */
+  streamDown(nowMs: number): void {
+    if (this.downStreams++ === 0) {
+      this.outage = { startMs: performance.timeOrigin + nowMs, endMs: 0, ongoing: true, streams: 0, reconnects: 0, lost: 0 };
+    }
+    (this.outage as Outage).streams++;
+  }
+
+  /** Measured messages outstanding on a failed call that is not replayed. */
+  recordLost(count: number): void {
+    this.counters.lost += count;
+    if (this.outage !== null) this.outage.lost += count;
+  }
+
+  /** The run is over: an outage still going ends now, marked ongoing. */
+  endOutages(nowMs: number): void {
+    if (this.outage !== null) this.closeOutage(nowMs, true);
+    this.downStreams = 0;
+  }
+
+  /** A stream that went down at `downSinceMs` is up again (its new call answered). */
+  streamUp(nowMs: number, downSinceMs: number): void {
+    const r = this.recoveries;
+    const ms = nowMs - downSinceMs;
+    r.count++;
+    r.totalMs += ms;
+    if (ms > r.maxMs) r.maxMs = ms;
+    if (--this.downStreams === 0 && this.outage !== null) this.closeOutage(nowMs, false);
+  }
+
+  /** A down stream gave up (run over, attempts spent): it no longer keeps an outage open. */
+  streamGaveUp(nowMs: number): void {
+    if (--this.downStreams === 0 && this.outage !== null) this.closeOutage(nowMs, true);
+  }
+
+  recordReconnect(): void {
+    this.counters.reconnects++;
+    this.intervalReconnects++;
+    if (this.outage !== null) this.outage.reconnects++;
+  }
+
+  private closeOutage(nowMs: number, ongoing: boolean): void {
+    const outage = this.outage as Outage;
+    outage.endMs = performance.timeOrigin + nowMs;
+    outage.ongoing = ongoing;
+    this.outages.push(outage);
+    this.outage = null;
+  }
+
   /** An echo that was not the expected one (or that nobody asked for). */
   recordMismatch(): void {
     this.counters.mismatches++;
@@ -104,9 +159,10 @@ export class WorkerState {
   }
 
   /** Encodes and clears the per-second histogram. */
-  takeInterval(): { received: number; errors: number; errorsByCategory: Record<string, number>; histogram: string } {
-    const tick = { received: this.intervalReceived, errors: this.intervalErrors, errorsByCategory: this.intervalCategories, histogram: encodeHistogram(this.interval) };
+  takeInterval(): { received: number; errors: number; errorsByCategory: Record<string, number>; reconnects: number; histogram: string } {
+    const tick = { received: this.intervalReceived, errors: this.intervalErrors, errorsByCategory: this.intervalCategories, reconnects: this.intervalReconnects, histogram: encodeHistogram(this.interval) };
     this.intervalCategories = {};
+    this.intervalReconnects = 0;
     this.interval.reset();
     this.intervalReceived = 0;
     this.intervalErrors = 0;

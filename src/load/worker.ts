@@ -14,10 +14,14 @@ import { buildPayloadPattern } from '../grpc/payload-pattern.js';
 import { splitEvenly } from '../plan/split-run.js';
 import { sumWireBytes } from '../stats/aggregate.js';
 import { encodeHistogram, initHistograms } from '../stats/histogram.js';
-import type { ControlMessage, StopReason, WorkerMessage, WorkerResult, WorkerTask } from '../types.js';
+import type { BreakerTransition, ControlMessage, StopReason, WorkerMessage, WorkerResult, WorkerTask } from '../types.js';
 import { OpenLoopScheduler } from './open-loop-scheduler.js';
 import { streamSchedule } from './pacer.js';
-import { StreamDriver } from './stream-driver.js';
+import type { CircuitBreakerPolicy } from 'cockatiel';
+import { isRetryable } from '../resilience/resilience-config.js';
+import { backoffOf, breakerOf, type BreakerState } from '../resilience/reconnect-policy.js';
+import { ConnectionSlot } from './connection-slot.js';
+import { StreamDriver, type ReconnectOptions } from './stream-driver.js';
 import { WorkerState } from './worker-state.js';
 
 export interface WorkerInput {
@@ -41,29 +45,48 @@ export async function runWorker({ task, port }: WorkerInput): Promise<WorkerResu
     window: task.window,
     maxMessageSize: task.maxMessageSize,
     connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    reconnectBackoff: task.resilience.reconnect ? { initialMs: task.resilience.backoffInitialMs, maxMs: task.resilience.backoffMaxMs } : null,
   };
   const state = new WorkerState(task.rate !== null);
-  const connecting = Array.from({ length: task.connections }, () => engine.connect(settings));
+  const connect = (): Promise<TransportConnection> => engine.connect(settings);
+  const connecting = Array.from({ length: task.connections }, connect);
+  let slots: ConnectionSlot[] = [];
   try {
     const connections = await Promise.all(connecting);
-    for (const connection of connections) state.recordConnect(connection.connectMs);
-    return await drive(task, connections, state, port, post);
+    const connected = (connection: TransportConnection): void => state.recordConnect(connection.connectMs);
+    connections.forEach(connected);
+    slots = connections.map((connection) => new ConnectionSlot(connection, connect, connected));
+    return await drive(task, slots, state, port, post);
   } finally {
     state.destroy();
     token?.stop();
-    for (const settled of await Promise.allSettled(connecting)) if (settled.status === 'fulfilled') settled.value.close();
+    for (const slot of slots) slot.close();
+    if (slots.length === 0) for (const settled of await Promise.allSettled(connecting)) if (settled.status === 'fulfilled') settled.value.close();
     port.close();
   }
 }
 
-/** Wire bytes of all connections so far (null when the engine can't count them). */
-function wireTotal(connections: readonly TransportConnection[]): WireBytes | null {
-  return sumWireBytes(connections.map((c) => c.wireBytes()));
+/** Wire bytes of all connections so far, reconnections included (null when the engine can't count them). */
+function wireTotal(slots: readonly ConnectionSlot[]): WireBytes | null {
+  return sumWireBytes(slots.flatMap((slot) => slot.wireBytes()));
+}
+
+/** --reconnect's options for the streams of one connection; null without it. */
+function reconnectOptions(task: WorkerTask, slot: ConnectionSlot, payload: PayloadFactory, breaker: CircuitBreakerPolicy | null): ReconnectOptions | null {
+  const config = task.resilience;
+  if (!config.reconnect) return null;
+  return {
+    retryable: (status) => isRetryable(config, status.code, status.origin === 'transport'),
+    maxReconnects: config.maxReconnects,
+    backoff: backoffOf(config),
+    breaker,
+    reopen: async (handler) => (await slot.ensure()).openStream(handler, payload),
+  };
 }
 
 async function drive(
   task: WorkerTask,
-  connections: TransportConnection[],
+  slots: ConnectionSlot[],
   state: WorkerState,
   port: MessagePort,
   post: (message: WorkerMessage) => void,
@@ -81,7 +104,14 @@ async function drive(
   let doneStreams = 0;
   let wake: (unblocked?: StreamDriver | null) => void = () => undefined;
   const drivers: StreamDriver[] = [];
+  const breakerTransitions: BreakerTransition[] = [];
+  let breakerState: BreakerState | null = task.resilience.breaker === null ? null : 'closed';
+  const breaker = breakerOf(task.resilience, (next) => {
+    breakerState = next;
+    breakerTransitions.push({ atMs: Date.now(), state: next });
+  });
   const streamOptions = (i: number, startMs: number) => ({
+    reconnect: reconnectOptions(task, slots[i % slots.length] as ConnectionSlot, payload, breaker),
     inFlight: task.inFlight,
     budget: budgets?.[i] ?? null,
     schedule: task.rate === null ? null : streamSchedule(startMs, task.rate * (task.totalStreams / task.streams), task.totalStreams, task.firstStream + i),
@@ -118,17 +148,17 @@ async function drive(
   state.warmEndMs = startMs + task.warmupMs;
   if (task.durationMs !== null) state.endMs = state.warmEndMs + task.durationMs;
   // Wire bytes count inside the measured window: sampled when it starts and when sending stops.
-  let wireAtStart: WireBytes | null = wireTotal(connections);
+  let wireAtStart: WireBytes | null = wireTotal(slots);
   let wireInWindow: WireBytes | null = null;
   const sampleWindowEnd = (): void => {
-    const now = wireTotal(connections);
+    const now = wireTotal(slots);
     wireInWindow = now === null || wireAtStart === null ? null : { sent: now.sent - wireAtStart.sent, received: now.received - wireAtStart.received };
   };
   // Without a warm-up the first sends (counted when they are flushed) already belong to the window.
-  const warmTimer = state.warmEndMs > performance.now() ? setTimeout(() => (wireAtStart = wireTotal(connections)), state.warmEndMs - performance.now()) : undefined;
+  const warmTimer = state.warmEndMs > performance.now() ? setTimeout(() => (wireAtStart = wireTotal(slots)), state.warmEndMs - performance.now()) : undefined;
   for (let i = 0; i < task.streams; i++) {
-    const connection = connections[i % connections.length] as TransportConnection;
-    drivers.push(new StreamDriver((handler) => connection.openStream(handler, payload), state, payload, streamOptions(i, startMs)));
+    const slot = slots[i % slots.length] as ConnectionSlot;
+    drivers.push(new StreamDriver((handler) => slot.current.openStream(handler, payload), state, payload, streamOptions(i, startMs)));
   }
 
   // Per-second ticks aligned to the common start.
@@ -137,7 +167,8 @@ async function drive(
   const scheduleTick = (): void => {
     tickTimer = setTimeout(() => {
       second++;
-      post({ type: 'tick', workerIndex: task.workerIndex, second, ...state.takeInterval() });
+      const openStreams = drivers.reduce((n, d) => n + (d.up ? 1 : 0), 0);
+      post({ type: 'tick', workerIndex: task.workerIndex, second, openStreams, breaker: breakerState, ...state.takeInterval() });
       scheduleTick();
     }, startMs + (second + 1) * 1000 - performance.now());
   };
@@ -184,6 +215,7 @@ async function drive(
   for (const driver of drivers) driver.halfClose();
   await waitUntil(() => finishedStreams === drivers.length, CLOSE_TIMEOUT_MS, (check) => (onDrainProgress = check));
   for (const driver of drivers) driver.abandon();
+  state.endOutages(performance.now());
   clearTimeout(tickTimer);
   const elu = performance.eventLoopUtilization(eluStart);
 
@@ -196,6 +228,9 @@ async function drive(
     setupHistogram: encodeHistogram(state.setup),
     connectHistogram: encodeHistogram(state.connect),
     wireBytes: wireInWindow,
+    outages: state.outages,
+    recoveries: state.recoveries,
+    breakerTransitions,
     windowStartMs: performance.timeOrigin + Math.min(state.warmEndMs, windowEndMs),
     windowEndMs: performance.timeOrigin + windowEndMs,
     eventLoopUtilization: elu.utilization,

@@ -19,6 +19,7 @@ export function splitRun(config: RunConfig, target: string, credentials: ClientC
       target,
       engine: config.engine,
       credentials,
+      resilience: config.resilience,
       connections: connections[workerIndex] ?? 1,
       streams: workerStreams,
       inFlight: config.inFlight,

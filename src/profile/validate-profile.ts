@@ -2,7 +2,7 @@ import { checkInteger } from '../config/checks.js';
 import { RUN_FLAG_NAMES, resolveRunConfig, type Machine, type RunField, type RunFieldNames, type RunInput } from '../config/resolve-run.js';
 import { ConfigError } from '../errors.js';
 import { cellIdOf, countCells, expandAxes } from '../plan/expand-axes.js';
-import type { AxisValue, ClientCredentials, ResolvedProfile, RunConfig, SweepAxis, SweepCell } from '../types.js';
+import type { AxisValue, ClientCredentials, ResilienceConfig, ResolvedProfile, RunConfig, SweepAxis, SweepCell } from '../types.js';
 
 /*
  * Profile format (JSON):
@@ -92,6 +92,8 @@ export interface ResolveProfileOptions {
   allowRemote?: boolean;
   /** The client's TLS and token flags for an external target. */
   credentials?: ClientCredentials | null;
+  /** Reconnect and breaker flags, for every cell. */
+  resilience?: ResilienceConfig;
 }
 
 /** Validates a profile document and expands it into cells with resolved run configurations. */
@@ -156,7 +158,7 @@ export function resolveProfile(definition: unknown, origin: ProfileOrigin, machi
     const names: RunFieldNames = { ...RUN_FLAG_NAMES };
     for (const key of PROFILE_SETTINGS) names[key] = `settings.${key}`;
     for (const name of axisOrder) names[name] = `axes.${name}[${combination.indexes[name]}]`;
-    const input: RunInput = { ...settingsInput, ...combination.values, target: options.target ?? undefined, allowRemote: options.allowRemote, credentials: options.credentials ?? null };
+    const input: RunInput = { ...settingsInput, ...combination.values, target: options.target ?? undefined, allowRemote: options.allowRemote, credentials: options.credentials ?? null, resilience: options.resilience };
     const config = resolveRunConfig(input, machine, names);
     const axes: Record<string, AxisValue> = {};
     for (const name of axisOrder) {

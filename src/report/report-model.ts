@@ -2,7 +2,7 @@
 import { cellFigures, cellsOf, samplesOf, type CellSamples } from '../results/cell-samples.js';
 import { metricByName } from '../results/metric-definitions.js';
 import { varyingLabels, workloadKey } from '../results/workload-key.js';
-import type { AuthDescriptor, ResultsFile, RunConfig } from '../types.js';
+import type { AuthDescriptor, ResilienceConfig, ResultsFile, RunConfig } from '../types.js';
 import { formatBytes, formatCount, formatMicros } from './format.js';
 import { formatSpread } from './format-metric.js';
 
@@ -44,6 +44,7 @@ const CONFIG_LABELS: Record<keyof RunConfig, string> = {
   engine: 'client engine',
   security: 'security',
   auth: 'client authentication',
+  resilience: 'failed streams',
   workers: 'workers',
   connections: 'connections',
   streams: 'streams',
@@ -79,7 +80,14 @@ export function formatConfigValue(field: keyof RunConfig, value: unknown): strin
   }
   if ((field === 'size' || field === 'window' || field === 'maxMessageSize') && typeof value === 'number') return formatBytes(value);
   if (field === 'auth' && typeof value === 'object') return describeAuthValue(value as AuthDescriptor);
+  if (field === 'resilience' && typeof value === 'object') return describeResilience(value as ResilienceConfig);
   return String(value);
+}
+
+export function describeResilience(r: ResilienceConfig): string {
+  if (!r.reconnect) return 'not reopened';
+  const breaker = r.breaker === null ? '' : `; breaker ${r.breaker.kind === 'consecutive' ? `after ${r.breaker.failures} failed opens in a row` : `at ${r.breaker.threshold * 100}% failed opens in ${r.breaker.windowMs} ms`}, half-open after ${r.breakerHalfOpenAfterMs} ms`;
+  return `reopened on ${r.retryOn.join(', ')} after ${r.backoffInitialMs}–${r.backoffMaxMs} ms backoff (decorrelated jitter), at most ${r.maxReconnects} times per stream${breaker}`;
 }
 
 function describeAuthValue(auth: AuthDescriptor): string {

@@ -64,6 +64,15 @@ export function renderRunSummary(run: RunRecord): string {
   if (statuses.length > 0 || c.streamsEndedEarly > 0) {
     lines.push(`errors     ${[...statuses, c.streamsEndedEarly > 0 ? `streams ended early ×${c.streamsEndedEarly}` : ''].filter(Boolean).join(' · ')}`);
   }
+  const r = m.resilience;
+  if (r !== undefined && (run.config.resilience?.reconnect || r.outages.length > 0)) {
+    const recover = r.meanRecoveryS === null ? 'n/a' : `${r.meanRecoveryS.toFixed(2)} s`;
+    const ongoing = r.outages.some((o) => o.ongoing) ? ' (one still going at the end)' : '';
+    const breaks = r.breakerTransitions.filter((t) => t.state === 'open').length;
+    lines.push(
+      `outages    ${r.outages.length}${ongoing} · longest ${r.longestOutageS.toFixed(2)} s · mean time to recover ${recover} · reconnects ${formatCount(r.reconnects)} · lost ${formatCount(r.lost)}${run.config.resilience?.breaker ? ` · breaker opened ${breaks}×` : ''}`,
+    );
+  }
   const tally = (t: Record<string, number> | undefined): string => Object.entries(t ?? {}).map(([name, n]) => `${name} ×${n}`).join(' · ');
   if (tally(c.errorsByCategory) !== '') lines.push(`classes    ${tally(c.errorsByCategory)}`);
   if (tally(c.errorsByReason) !== '') lines.push(`reasons    ${tally(c.errorsByReason)}`);

@@ -35,6 +35,11 @@ export const METRICS: readonly MetricDefinition[] = [
   { name: 'streams_per_s', aliases: [], label: 'calls/s', unit: 'msgs/s', better: 'higher', combine: 'median', of: (r) => r.metrics.streamsOpenedPerS ?? Number.NaN },
   { name: 'cpu_us_per_msg', aliases: ['generator_cpu'], label: 'gen CPU µs/msg', unit: 'µs', better: 'lower', combine: 'median', of: (r) => r.metrics.generator.cpuUsPerMsg ?? Number.NaN },
   { name: 'server_cpu_us_per_msg', aliases: ['server_cpu'], label: 'server CPU µs/msg', unit: 'µs', better: 'lower', combine: 'median', of: (r) => r.metrics.server?.cpuUsPerMsg ?? Number.NaN },
+  // Durations in µs like the latencies, so thresholds take units: "outage_s < 2s", "recovery_s < 500ms".
+  { name: 'outage_s', aliases: ['longest_outage'], label: 'longest outage', unit: 'µs', better: 'lower', combine: 'max', of: (r) => (r.metrics.resilience?.longestOutageS ?? 0) * 1e6 },
+  { name: 'recovery_s', aliases: ['mttr'], label: 'mean recovery', unit: 'µs', better: 'lower', combine: 'median', of: (r) => (r.metrics.resilience?.meanRecoveryS ?? Number.NaN) * 1e6 },
+  { name: 'lost', aliases: [], label: 'lost', unit: 'count', better: 'lower', combine: 'sum', of: (r) => r.metrics.counters.lost ?? 0 },
+  { name: 'reconnects', aliases: [], label: 'reconnects', unit: 'count', better: 'lower', combine: 'sum', of: (r) => r.metrics.counters.reconnects ?? 0 },
   { name: 'connect_p50', aliases: [], label: 'connect p50', unit: 'µs', better: 'lower', combine: 'median', of: (r) => (r.metrics.connectLatencyUs?.count ? r.metrics.connectLatencyUs.p50 : Number.NaN) },
 ];
 

@@ -5,6 +5,7 @@
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
+import { checkDuration } from '../config/checks.js';
 import { ConfigError, describeError } from '../errors.js';
 import { securityModeOf, type SecurityMode } from './security-mode.js';
 
@@ -63,18 +64,6 @@ function readableFile(flag: string, value: unknown): string {
     throw new ConfigError(`${flag} ${value}: cannot read the file (${describeError(error)})`);
   }
   return value;
-}
-
-/** "90", "90s", "5m", "2h" → seconds. */
-export function parseDurationS(flag: string, value: unknown, max: number): number {
-  const text = typeof value === 'number' ? String(value) : value;
-  const match = typeof text === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text) : null;
-  const scale = { ms: 0.001, s: 1, m: 60, h: 3600 }[(match?.[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  const seconds = match ? Number(match[1]) * scale : Number.NaN;
-  if (!(seconds >= 1 && seconds <= max)) {
-    throw new ConfigError(`${flag} must be a duration from 1 s to ${max / 3600} h (e.g. 90s, 5m, 2h), got ${JSON.stringify(value)}`);
-  }
-  return seconds;
 }
 
 function parseClaims(value: unknown): Record<string, unknown> {
@@ -138,7 +127,7 @@ export function resolveClientCredentials(input: SecurityInput): ClientCredential
   if (given(input.jwtSignKey)) {
     const keyPath = readableFile('--jwt-sign-key', input.jwtSignKey);
     jwtAlgorithmOfKey('--jwt-sign-key', keyPath);
-    const ttlS = given(input.jwtTtl) ? parseDurationS('--jwt-ttl', input.jwtTtl, MAX_JWT_TTL_S) : DEFAULT_JWT_TTL_S;
+    const ttlS = given(input.jwtTtl) ? checkDuration('--jwt-ttl', input.jwtTtl, 1, MAX_JWT_TTL_S) : DEFAULT_JWT_TTL_S;
     token = { kind: 'mint', keyFile: keyPath, claims: parseClaims(input.jwtClaims), ttlS };
   }
   const serverName = given(input.serverName) ? String(input.serverName) : null;

@@ -20,6 +20,8 @@ export function emptyCounters(): Counters {
     sendLagMsTotal: 0,
     unsent: 0,
     heldBackSends: 0,
+    lost: 0,
+    reconnects: 0,
   };
 }
 
@@ -50,7 +52,7 @@ export function runHasErrors(run: RunRecord): boolean {
 
 /** Every error kind: failed streams, early ends, wrong echoes, unanswered and never-sent messages. */
 export function countErrors(c: Counters): number {
-  return Object.values(c.errorsByStatus).reduce((a, b) => a + b, 0) + c.streamsEndedEarly + c.mismatches + c.unanswered + c.unsent;
+  return Object.values(c.errorsByStatus).reduce((a, b) => a + b, 0) + c.streamsEndedEarly + c.mismatches + c.unanswered + c.unsent + (c.lost ?? 0);
 }
 
 export interface MergedWorkers {
@@ -107,6 +109,9 @@ export function buildTimeSeries(ticks: readonly ProgressTick[], warmupS: number)
           p99Us: histogram.getValueAtPercentile(99),
           errors: list.reduce((a, t) => a + t.errors, 0),
           errorsByCategory: list.reduce((all, t) => (addTally(all, t.errorsByCategory), all), {} as Record<string, number>),
+          reconnects: list.reduce((a, t) => a + (t.reconnects ?? 0), 0),
+          openStreams: list.reduce((a, t) => a + (t.openStreams ?? 0), 0),
+          breakersOpen: list.filter((t) => t.breaker === 'open').length,
         };
       } finally {
         histogram.destroy();

@@ -7,11 +7,15 @@
  * onDisconnect ("Connection dropped") and outputStatus ("No status information received").
  */
 import assert from 'node:assert/strict';
+import { encodeRichStatus } from '../../src/resilience/rich-status.js';
 import { constants } from 'node:http2';
 import { test } from 'node:test';
 import { decodeGrpcMessage, isGrpcContentType, statusFromHttp, statusFromReset, statusFromTrailers } from '../../src/engine/h2/call-status.js';
 import { Status } from '../../src/engine/status-codes.js';
 import type { CallStatus } from '../../src/engine/transport.js';
+
+/** The code and details of a status (origin and rich details are checked on their own). */
+const codeAndDetails = (status: { code: number; details: string }): { code: number; details: string } => ({ code: status.code, details: status.details });
 
 test('statusFromHttp maps HTTP statuses as grpc-js mapHttpStatusCode does', () => {
   const table: Array<[number, number]> = [
@@ -28,7 +32,7 @@ test('statusFromHttp maps HTTP statuses as grpc-js mapHttpStatusCode does', () =
     [302, Status.UNKNOWN],
   ];
   for (const [http, code] of table) {
-    assert.deepEqual(statusFromHttp(http), { code, details: `Received HTTP status code ${http}` }, `HTTP ${http}`);
+    assert.deepEqual(codeAndDetails(statusFromHttp(http)), { code, details: `Received HTTP status code ${http}` }, `HTTP ${http}`);
   }
 });
 
@@ -82,7 +86,7 @@ test('statusFromTrailers reads grpc-status and grpc-message, else falls back on 
     ['negative grpc-status', { 'grpc-status': '-1' }, 200, { code: Status.UNKNOWN, details: 'Received HTTP status code 200' }],
     ['grpc-status with trailing text', { 'grpc-status': '1x' }, 0, { code: Status.UNKNOWN, details: 'No status information received' }],
   ];
-  for (const [label, headers, http, want] of table) assert.deepEqual(statusFromTrailers(headers, http), want, label);
+  for (const [label, headers, http, want] of table) assert.deepEqual(codeAndDetails(statusFromTrailers(headers, http)), want, label);
 });
 
 test('statusFromReset maps RST_STREAM codes as grpc-js does', () => {
@@ -100,7 +104,7 @@ test('statusFromReset maps RST_STREAM codes as grpc-js does', () => {
     ['FLOW_CONTROL_ERROR', constants.NGHTTP2_FLOW_CONTROL_ERROR, 0, { code: Status.INTERNAL, details: 'Received RST_STREAM with code 3' }],
     ['STREAM_CLOSED', constants.NGHTTP2_STREAM_CLOSED, 503, { code: Status.INTERNAL, details: 'Received RST_STREAM with code 5' }],
   ];
-  for (const [label, rst, http, want] of table) assert.deepEqual(statusFromReset(rst, http, false, null), want, label);
+  for (const [label, rst, http, want] of table) assert.deepEqual(codeAndDetails(statusFromReset(rst, http, false, null)), want, label);
 });
 
 test('a dropped connection is UNAVAILABLE whatever the RST_STREAM code', () => {
@@ -114,8 +118,8 @@ test('a dropped connection is UNAVAILABLE whatever the RST_STREAM code', () => {
     constants.NGHTTP2_INADEQUATE_SECURITY,
   ];
   for (const rst of codes) {
-    assert.deepEqual(statusFromReset(rst, 200, true, null), { code: Status.UNAVAILABLE, details: 'Connection dropped' }, `code ${rst}`);
-    assert.deepEqual(statusFromReset(rst, 0, true, 'read ECONNRESET'), { code: Status.UNAVAILABLE, details: 'Connection dropped (read ECONNRESET)' }, `code ${rst}, socket error`);
+    assert.deepEqual(codeAndDetails(statusFromReset(rst, 200, true, null)), { code: Status.UNAVAILABLE, details: 'Connection dropped' }, `code ${rst}`);
+    assert.deepEqual(codeAndDetails(statusFromReset(rst, 0, true, 'read ECONNRESET')), { code: Status.UNAVAILABLE, details: 'Connection dropped (read ECONNRESET)' }, `code ${rst}, socket error`);
   }
 });
 
@@ -139,4 +143,22 @@ test('isGrpcContentType accepts application/grpc, +subtype and ;parameters, in a
     [undefined, false],
   ];
   for (const [value, want] of table) assert.equal(isGrpcContentType(value), want, String(value));
+});
+
+test('where a status came from: trailers → server, not gRPC → protocol, reset or lost connection → transport', () => {
+  assert.equal(statusFromTrailers({ 'grpc-status': '14' }, 200).origin, 'server');
+  assert.equal(statusFromTrailers({}, 200).origin, 'protocol');
+  assert.equal(statusFromHttp(503).origin, 'protocol');
+  assert.equal(statusFromReset(2, 200, false, null).origin, 'transport');
+  assert.equal(statusFromReset(7, 200, false, null).origin, 'transport');
+  assert.equal(statusFromReset(0, 200, false, null).origin, 'protocol');
+  assert.equal(statusFromReset(0, 200, true, null).origin, 'transport');
+});
+
+test('trailers carry the rich status and the retry pushback', () => {
+  const details = encodeRichStatus(14, 'busy', { reason: 'OVERLOADED', domain: 'd', retryDelayMs: 750 }).toString('base64');
+  const status = statusFromTrailers({ 'grpc-status': '14', 'grpc-message': 'busy', 'grpc-status-details-bin': details, 'grpc-retry-pushback-ms': '300' }, 200);
+  assert.deepEqual(status.rich, { reason: 'OVERLOADED', domain: 'd', retryDelayMs: 750 });
+  assert.equal(status.pushbackMs, 300);
+  assert.equal(statusFromTrailers({ 'grpc-status': '14', 'grpc-retry-pushback-ms': 'soon' }, 200).pushbackMs, null);
 });

@@ -170,7 +170,7 @@ test('a message above maxMessageSize fails the call with RESOURCE_EXHAUSTED, whe
     [4 * 1024 * 1024, 4 * 1024 * 1024 + 1],
   ];
   for (const [max, length] of table) {
-    const want: CallStatus = { code: Status.RESOURCE_EXHAUSTED, details: `Received message larger than max (${length} vs ${max})` };
+    const want: CallStatus = { code: Status.RESOURCE_EXHAUSTED, details: `Received message larger than max (${length} vs ${max})`, origin: 'protocol', rich: null, pushbackMs: null };
     const before = frame(Buffer.alloc(Math.min(max, 2), 0x61), 0);
     const stream = Buffer.concat([before, oversizeHeader(length), Buffer.alloc(8)]);
     for (let cut = 0; cut <= stream.length; cut++) {

@@ -240,7 +240,7 @@ for (const engine of ENGINES) {
 
       // (Only the last line: the grpc-js engine's extra stderr output is the subject of its own test below.)
       assert.equal(chatted.code, 4, describeCli(chatted));
-      assert.match(chatted.stderr.trimEnd().split('\n').at(-1) ?? '', /^grpc-stream-bench: RouteChat to \S+ failed: PERMISSION_DENIED: role bench required$/);
+      assert.match(chatted.stderr.trimEnd().split('\n').at(-1) ?? '', /^grpc-stream-bench: RouteChat to \S+ failed: PERMISSION_DENIED: role bench required \(auth\)$/);
       assert.equal(chatted.stdout, '', 'no echo printed');
       assertNoSecrets('chat without role', { result: chatted }, [tokenWithoutRole]);
     });

@@ -80,6 +80,11 @@ class GrpcJsConnection implements TransportConnection {
     return null;
   }
 
+  /** A grpc-js channel reconnects by itself (with its own backoff): always usable. */
+  isOpen(): boolean {
+    return true;
+  }
+
   close(): void {
     this.client.close();
   }
@@ -122,6 +127,11 @@ export const grpcJsEngine: Engine = {
     const proto = loadStreamProto();
     const options = clientChannelOptions({ compression: settings.compression, window: settings.window, maxMessageSize: settings.maxMessageSize, ownConnection: true });
     if (settings.tls?.serverName) options['grpc.ssl_target_name_override'] = settings.tls.serverName;
+    // The channel reconnects by itself: with --reconnect, on the run's backoff rather than its own (1 s, ×1.6).
+    if (settings.reconnectBackoff) {
+      options['grpc.initial_reconnect_backoff_ms'] = settings.reconnectBackoff.initialMs;
+      options['grpc.max_reconnect_backoff_ms'] = settings.reconnectBackoff.maxMs;
+    }
     const client = new proto.stream.StreamService(settings.target, channelCredentials(settings.tls), options);
     const started = performance.now();
     try {

@@ -46,6 +46,8 @@ export class H2Connection implements TransportConnection, CallHost {
   private readonly encoders = new Map<Payloads, MessageEncoder>();
   private readonly wire: WireBytes = { sent: 0, received: 0 };
   private lost = false;
+  /** The server sent GOAWAY: no new streams on this connection. */
+  private goaway = false;
   private lastSocketError: string | null = null;
 
   private readonly callMetadata: (() => Record<string, string>) | null;
@@ -71,6 +73,7 @@ export class H2Connection implements TransportConnection, CallHost {
       this.lastSocketError ??= error.message;
     });
     session.on('goaway', (errorCode: number) => {
+      this.goaway = true;
       if (errorCode !== http2.constants.NGHTTP2_NO_ERROR) this.lastSocketError ??= `GOAWAY with error code ${errorCode}`;
     });
     session.on('close', lose);
@@ -91,6 +94,10 @@ export class H2Connection implements TransportConnection, CallHost {
 
   wireBytes(): WireBytes {
     return { ...this.wire };
+  }
+
+  isOpen(): boolean {
+    return !this.lost && !this.goaway && !this.session.closed && !this.session.destroyed;
   }
 
   close(): void {
