@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { before, describe, it, test } from 'node:test';
+import { ConstantBackoff } from 'cockatiel';
 import type { CallStatus, Echo, StreamHandler, TransportStream } from '../../src/engine/transport.js';
 import { PayloadFactory } from '../../src/grpc/payload.js';
 import { intendedTime, streamSchedule } from '../../src/load/pacer.js';
-import { StreamDriver, type StreamDriverOptions } from '../../src/load/stream-driver.js';
+import { StreamDriver, type ReconnectOptions, type StreamDriverOptions } from '../../src/load/stream-driver.js';
 import { WorkerState } from '../../src/load/worker-state.js';
 import { initHistograms } from '../../src/stats/histogram.js';
 
@@ -41,7 +42,7 @@ class FakeCall implements TransportStream {
   reply(message: string): void {
     this.handler.onEcho(textEcho(message, this.payload));
   }
-  end(status: CallStatus = { code: 0, details: '' }): void {
+  end(status: CallStatus = { code: 0, details: '', origin: 'server', rich: null, pushbackMs: null }): void {
     this.handler.onEnd(status);
   }
 }
@@ -67,6 +68,7 @@ function driver(options: Partial<StreamDriverOptions> & { state: WorkerState; ca
     schedule: null,
     verify: true,
     messagesPerStream: null,
+    reconnect: null,
     onFinished: () => undefined,
     onRoom: () => undefined,
     onDone: () => undefined,
@@ -195,7 +197,7 @@ test('stream churn: a retired call that ends with an error is counted; one endin
   calls.last.echo(0);
   calls.last.echo(0);
   assert.equal(calls.all.length, 3);
-  (calls.all[0] as FakeCall).end({ code: 14, details: 'gone' });
+  (calls.all[0] as FakeCall).end({ code: 14, details: 'gone', origin: 'server', rich: null, pushbackMs: null });
   (calls.all[1] as FakeCall).end();
   assert.deepEqual(state.counters.errorsByStatus, { UNAVAILABLE: 1 });
   assert.equal(state.counters.streamsEndedEarly, 0);
@@ -234,4 +236,104 @@ test('stream set-up latency: recorded once per call, from open to response heade
   (calls.all[0] as FakeCall).handler.onHeaders(); // a late event of a retired call is ignored
   assert.equal(state.setup.totalCount, 1);
   state.destroy();
+});
+
+describe('--reconnect', () => {
+  /** Reconnect options whose reopen opens the next fake call (after `failConnects` refused attempts). */
+  function reconnecting(calls: Calls, extra: Partial<ReconnectOptions> = {}, failConnects = 0): ReconnectOptions {
+    let refused = failConnects;
+    return {
+      retryable: (status) => status.code === 14,
+      maxReconnects: 10,
+      backoff: new ConstantBackoff(1),
+      breaker: null,
+      reopen: async (handler) => {
+        if (refused-- > 0) throw new Error('connect ECONNREFUSED');
+        return calls.open(handler);
+      },
+      ...extra,
+    };
+  }
+  const unavailable: CallStatus = { code: 14, details: 'Connection dropped', origin: 'transport', rich: null, pushbackMs: null };
+  const until = async (done: () => boolean): Promise<void> => {
+    const deadline = Date.now() + 5_000; // hang guard
+    while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    assert.ok(done(), 'within the hang guard');
+  };
+
+  it('a failed stream is reopened; what was outstanding is lost, not replayed; the outage ends when the new call answers', async () => {
+    const state = new WorkerState(false);
+    state.warmEndMs = 0;
+    const calls = new Calls(new PayloadFactory(16));
+    let finished = 0;
+    const d = driver({ state, calls, inFlight: 2, onFinished: () => finished++, reconnect: reconnecting(calls, {}, 2) });
+    d.fill();
+    calls.last.echo(0);
+    calls.last.end(unavailable); // #1 and #2 outstanding
+    assert.equal(state.counters.lost, 2);
+    assert.equal(d.up, false);
+    assert.equal(finished, 0, 'a stream waiting to be reopened is not finished');
+    await until(() => calls.all.length === 2);
+    assert.equal(state.counters.reconnects, 3, 'two refused connects, then the call');
+    assert.deepEqual(state.counters.errorsByStatus, { UNAVAILABLE: 3 }, 'the failure and each refused connect');
+    const second = calls.last;
+    assert.deepEqual(second.written, [3, 4], 'new sequence numbers, nothing replayed');
+    assert.equal(d.up, false, 'down until the new call answers');
+    second.echo(0);
+    assert.equal(d.up, true);
+    assert.equal(state.outages.length, 1);
+    assert.equal(state.outages[0]?.ongoing, false);
+    assert.equal(state.outages[0]?.lost, 2);
+    assert.equal(state.recoveries.count, 1);
+    state.destroy();
+  });
+
+  it('a status not worth retrying, or a spent budget of attempts, ends the stream as before', async () => {
+    const state = new WorkerState(false);
+    state.warmEndMs = 0;
+    const calls = new Calls(new PayloadFactory(16));
+    let finished = 0;
+    driver({ state, calls, inFlight: 1, onFinished: () => finished++, reconnect: reconnecting(calls) }).fill();
+    calls.last.end({ ...unavailable, code: 7, origin: 'server', details: 'denied' });
+    assert.equal(finished, 1);
+    assert.equal(state.counters.reconnects, 0);
+    const limited = new Calls(new PayloadFactory(16));
+    let limitedFinished = 0;
+    driver({ state, calls: limited, inFlight: 1, onFinished: () => limitedFinished++, reconnect: reconnecting(limited, { maxReconnects: 1 }) }).fill();
+    limited.last.end(unavailable);
+    await until(() => limited.all.length === 2);
+    limited.last.end(unavailable);
+    assert.equal(limitedFinished, 1, 'one reopen allowed, then the stream stays failed');
+    state.destroy();
+  });
+
+  it('at the end of the run a stream still down gives up: the outage is closed, marked ongoing', async () => {
+    const state = new WorkerState(false);
+    state.warmEndMs = 0;
+    const calls = new Calls(new PayloadFactory(16));
+    let finished = 0;
+    const d = driver({ state, calls, inFlight: 1, onFinished: () => finished++, reconnect: reconnecting(calls, { backoff: new ConstantBackoff(60_000) }) });
+    d.fill();
+    calls.last.end(unavailable);
+    d.stopSending(Number.POSITIVE_INFINITY);
+    assert.equal(finished, 1, 'closed loop: nothing more to send, so no more waiting');
+    assert.equal(calls.all.length, 1, 'the pending reopen was dropped');
+    assert.equal(state.outages.length, 1);
+    assert.equal(state.outages[0]?.ongoing, true);
+    state.destroy();
+  });
+
+  it("RetryInfo's delay is waited for, whatever the backoff says", async () => {
+    const state = new WorkerState(false);
+    state.warmEndMs = 0;
+    const calls = new Calls(new PayloadFactory(16));
+    const d = driver({ state, calls, inFlight: 1, reconnect: reconnecting(calls) });
+    d.fill();
+    const failedAt = performance.now();
+    calls.last.end({ ...unavailable, origin: 'server', rich: { reason: 'OVERLOADED', domain: 'd', retryDelayMs: 120 } });
+    await until(() => calls.all.length === 2);
+    assert.ok(performance.now() - failedAt >= 119, 'not before the server asked');
+    d.abandon();
+    state.destroy();
+  });
 });
