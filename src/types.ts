@@ -299,6 +299,8 @@ export interface RunRecord {
   warnings: string[];
   histograms: { latencyUs: string; latencyUncorrectedUs: string | null; setupUs: string; connectUs: string };
   timeSeries: TimeSeriesPoint[];
+  /** Epoch ms of second 0 of the time series (outages are placed on the charts with it). */
+  timeSeriesStartMs?: number | null;
 }
 
 export interface Environment {

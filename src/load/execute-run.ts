@@ -136,6 +136,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord>
       warnings: diagnoseRun({ config, metrics, placement, embeddedServer }),
       histograms: { latencyUs: merged.histogram, latencyUncorrectedUs: merged.uncorrectedHistogram, setupUs: merged.setupHistogram, connectUs: merged.connectHistogram },
       timeSeries: buildTimeSeries(outcome.ticks, config.warmupS),
+      timeSeriesStartMs: outcome.startEpochMs,
     };
   } finally {
     await ownServer?.stop();

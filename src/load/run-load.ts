@@ -14,6 +14,8 @@ export interface LiveProgress {
 export interface LoadOutcome {
   results: WorkerResult[];
   ticks: ProgressTick[];
+  /** Epoch ms of the common start (second 0 of the time series); null if the workers never started. */
+  startEpochMs: number | null;
 }
 
 export interface LoadHooks {
@@ -41,6 +43,7 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
   const ticks: ProgressTick[] = [];
   const perSecond = new Map<number, { received: number; errors: number; workers: number }>();
   let ready = 0;
+  let startEpochMs: number | null = null;
   const broadcast = (message: ControlMessage): void => {
     for (const port of ports) port.postMessage(message);
   };
@@ -54,7 +57,8 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
         if (message.type === 'ready') {
           if (++ready === tasks.length) {
             hooks.onStart?.();
-            broadcast({ type: 'start', epochMs: Date.now() + START_DELAY_MS });
+            startEpochMs = Date.now() + START_DELAY_MS;
+            broadcast({ type: 'start', epochMs: startEpochMs });
             if (hooks.signal?.aborted) onAbort();
           }
           return;
@@ -78,7 +82,7 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     const results = settled.map((s) => (s as PromiseFulfilledResult<WorkerResult>).value);
-    return { results, ticks };
+    return { results, ticks, startEpochMs };
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
     for (const port of ports) port.close();

@@ -99,7 +99,14 @@ function overTimeCharts(rc: ReportCell): string {
     runs.map((run, i) => ({ name: name(i), points: run.timeSeries.map((p) => [p.second, pick(p)] as const) }));
   const warmup = rc.cell.config.warmupS;
   const shade = warmup > 0 ? { from: 0, to: warmup, label: 'warm-up (not measured)' } : undefined;
-  const common = { xLabel: 'seconds since start', xFormat: (v: number) => `${v}`, shade };
+  // Outages of the first repetition that knows its start, in seconds since that start.
+  const placed = runs.find((r) => r.timeSeriesStartMs != null && (r.metrics.resilience?.outages.length ?? 0) > 0);
+  const bands = (placed?.metrics.resilience?.outages ?? []).map((o) => ({
+    from: (o.startMs - (placed?.timeSeriesStartMs as number)) / 1000,
+    to: (o.endMs - (placed?.timeSeriesStartMs as number)) / 1000,
+    label: `outage ${((o.endMs - o.startMs) / 1000).toFixed(2)} s${o.ongoing ? ' (still going at the end)' : ''}: ${o.streams} stream(s) down, ${o.reconnects} reconnects, ${o.lost} lost`,
+  }));
+  const common = { xLabel: 'seconds since start', xFormat: (v: number) => `${v}`, shade, bands };
   return (
     renderLineChart(series((p) => p.msgsPerS), { ...common, kind: 'throughput', title: `Throughput · ${rc.label}`, yLabel: 'msgs/s', yFormat: (v) => formatCount(v) }) +
     renderLineChart(series((p) => p.p99Us / 1000), { ...common, kind: 'p99-over-time', title: `p99 latency · ${rc.label}`, yLabel: 'p99 (ms)', yFormat: (v) => `${Number(v.toPrecision(3))}` })

@@ -23,6 +23,8 @@ export interface LineChartOptions {
   yFormat: (value: number) => string;
   /** A shaded x range, e.g. the warm-up. */
   shade?: { from: number; to: number; label: string };
+  /** Marked x ranges, e.g. outages. */
+  bands?: readonly { from: number; to: number; label: string }[];
   /** data-chart attribute, for tests and styling. */
   kind: string;
   width?: number;
@@ -79,6 +81,11 @@ export function renderLineChart(series: readonly ChartSeries[], o: LineChartOpti
     const x1 = px(Math.max(o.shade.from, xMin));
     const x2 = px(Math.min(o.shade.to, xMax));
     if (x2 > x1) parts.push(`<rect class="shade" x="${fmt(x1)}" y="${m.top}" width="${fmt(x2 - x1)}" height="${plotH}" fill="#eee"><title>${escapeXml(o.shade.label)}</title></rect>`);
+  }
+  for (const band of o.xLog ? [] : (o.bands ?? [])) {
+    const x1 = px(Math.max(band.from, xMin));
+    const x2 = px(Math.min(band.to, xMax));
+    if (x2 > x1) parts.push(`<rect class="band" x="${fmt(x1)}" y="${m.top}" width="${fmt(Math.max(x2 - x1, 1))}" height="${plotH}" fill="#f4c7c3" fill-opacity="0.6"><title>${escapeXml(band.label)}</title></rect>`);
   }
   for (const t of yTicks) {
     const y = py(t);

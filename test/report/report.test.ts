@@ -58,6 +58,21 @@ describe('HTML report', () => {
     assert.match(html, /from intended send time/);
     assert.match(html, /uncorrected \(from actual send time\)/);
   });
+  it('shades outages on the throughput and p99 charts, and only when there were some', () => {
+    const steady = syntheticRun({ msgsPerS: 1_000, latencyUs: 200 });
+    const start = Date.parse('2026-01-01T00:00:00.000Z');
+    const outage = { startMs: start + 2_000, endMs: start + 3_310, ongoing: false, streams: 4, reconnects: 9, lost: 16 };
+    const broken = {
+      ...steady,
+      timeSeriesStartMs: start,
+      metrics: { ...steady.metrics, resilience: { outages: [outage], longestOutageS: 1.31, meanRecoveryS: 1.2, reconnects: 9, lost: 16, breakerTransitions: [] } },
+    };
+    const html = renderHtmlReport([{ file: runFile(broken), source: 'outage.json' }]);
+    const bands = html.match(/<rect class="band"[^>]*><title>outage 1\.31 s: 4 stream\(s\) down, 9 reconnects, 16 lost<\/title>/g) ?? [];
+    assert.equal(bands.length, 2, 'one band on each chart over time');
+    assert.doesNotMatch(renderHtmlReport([{ file: runFile(steady), source: 'steady.json' }]), /class="band"/);
+  });
+
   it('colour-scales the size × window tables', () => {
     assert.equal(html.match(/<table class="heat"/g)?.length, 4);
     assert.match(html, /background:hsl\(120,70%,82%\)/);
