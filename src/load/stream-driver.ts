@@ -7,8 +7,11 @@ import { intendedTime, type Schedule } from './pacer.js';
 import { SendQueue } from './send-queue.js';
 import type { WorkerState } from './worker-state.js';
 
-/** Opens a RouteChat call whose events go to `handler`. */
-export type OpenCall = (handler: StreamHandler) => TransportStream;
+/**
+ * Opens a RouteChat call whose events go to `handler`; a promise when the connection has to be
+ * made again first (it was lost, or the server sent GOAWAY). A rejected promise is a failed call.
+ */
+export type OpenCall = (handler: StreamHandler) => TransportStream | Promise<TransportStream>;
 
 /** How a failed stream is reopened (--reconnect). */
 export interface ReconnectOptions {
@@ -378,7 +381,24 @@ export class StreamDriver {
     this.writable = true;
     this.currentEnded = false;
     if (this.state.isMeasured(nowMs)) this.state.counters.streamsOpened++;
-    events.call = this.openCall(events);
+    const opened = this.openCall(events);
+    if (!(opened instanceof Promise)) {
+      events.call = opened;
+      return events;
+    }
+    // Connecting again first: nothing is sent until the call exists (canSend checks it).
+    opened.then(
+      (call) => {
+        if (this.finished || events !== this.current) return call.cancel();
+        events.call = call;
+        if (this.halfClosed) return call.halfClose();
+        if (this.options.schedule === null) this.fill();
+        else this.options.onRoom(this);
+      },
+      (error: unknown) => {
+        if (events === this.current) this.onEnd(events, { code: Status.UNAVAILABLE, details: describeError(error), origin: 'transport', rich: null, pushbackMs: null });
+      },
+    );
     return events;
   }
 
@@ -407,7 +427,7 @@ export class StreamDriver {
   private canSend(): boolean {
     if (this.sendingStopped && this.options.schedule === null) return false;
     if (this.options.messagesPerStream !== null && this.callSent >= this.options.messagesPerStream) return false;
-    return this.writable && !this.currentEnded && !this.finished && this.queue.length < this.options.inFlight && !this.budgetSpent;
+    return this.writable && !this.currentEnded && this.current.call !== null && !this.finished && this.queue.length < this.options.inFlight && !this.budgetSpent;
   }
 
   /** Measured messages intended before `sendBefore` and not yet sent (open loop, after the stop). */

@@ -6,7 +6,7 @@ import { setImmediate as setImmediatePromise, setTimeout as sleep } from 'node:t
 import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import { loadEngine } from '../engine/engines.js';
-import type { ConnectionSettings, TransportConnection, WireBytes } from '../engine/transport.js';
+import type { ConnectionSettings, StreamHandler, TransportConnection, TransportStream, WireBytes } from '../engine/transport.js';
 import { loadClientTls } from '../security/client-tls.js';
 import { openTokenSource } from '../security/token-source.js';
 import { PayloadFactory } from '../grpc/payload.js';
@@ -102,6 +102,9 @@ async function drive(
   };
   let finishedStreams = 0;
   let doneStreams = 0;
+  let budgetDrainTimer: NodeJS.Timeout | undefined;
+  /** The echoes already had their drain timeout (a --messages run whose last echoes never came). */
+  let drained = false;
   let wake: (unblocked?: StreamDriver | null) => void = () => undefined;
   const drivers: StreamDriver[] = [];
   const breakerTransitions: BreakerTransition[] = [];
@@ -124,7 +127,14 @@ async function drive(
     },
     onRoom: (unblocked: StreamDriver | null) => wake(unblocked),
     onDone: () => {
-      doneStreams++;
+      // Every measured message is sent: its echoes get the drain timeout, as after any stop
+      // (an echo that never comes must not hold a --messages run until --timeout).
+      if (++doneStreams === drivers.length && budgets !== null && stopReason === null) {
+        budgetDrainTimer = setTimeout(() => {
+          drained = true;
+          stop('messages');
+        }, task.drainTimeoutMs);
+      }
     },
   });
 
@@ -158,7 +168,10 @@ async function drive(
   const warmTimer = state.warmEndMs > performance.now() ? setTimeout(() => (wireAtStart = wireTotal(slots)), state.warmEndMs - performance.now()) : undefined;
   for (let i = 0; i < task.streams; i++) {
     const slot = slots[i % slots.length] as ConnectionSlot;
-    drivers.push(new StreamDriver((handler) => slot.current.openStream(handler, payload), state, payload, streamOptions(i, startMs)));
+    // On a connection the server sent GOAWAY on (or that was lost), connect again first.
+    const open = (handler: StreamHandler): TransportStream | Promise<TransportStream> =>
+      slot.current.isOpen() ? slot.current.openStream(handler, payload) : slot.ensure().then((c) => c.openStream(handler, payload));
+    drivers.push(new StreamDriver(open, state, payload, streamOptions(i, startMs)));
   }
 
   // Per-second ticks aligned to the common start.
@@ -208,9 +221,10 @@ async function drive(
 
   await sendingDone;
   for (const timer of timers) clearTimeout(timer);
+  clearTimeout(budgetDrainTimer);
 
   // Drain: wait for outstanding (and owed) echoes, then half-close and let the server end each stream.
-  await waitUntil(allAnswered, task.drainTimeoutMs, (check) => (onDrainProgress = check));
+  await waitUntil(allAnswered, drained ? 0 : task.drainTimeoutMs, (check) => (onDrainProgress = check));
   scheduler?.stop();
   for (const driver of drivers) driver.halfClose();
   await waitUntil(() => finishedStreams === drivers.length, CLOSE_TIMEOUT_MS, (check) => (onDrainProgress = check));

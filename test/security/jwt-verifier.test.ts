@@ -116,6 +116,7 @@ test('an allow-list of two algorithms for one RSA key accepts both, and names th
 
 test('HS256 secret: one trailing newline is not part of it; tokens of other secrets or algorithms are refused', async () => {
   const secret = randomBytes(32);
+  secret[31] = 0x41; // random bytes ending in '\n' would lose it as the file's trailing newline
   const verifier = await verifierFor({ flag: '--jwt-secret-file', content: Buffer.concat([secret, Buffer.from('\n')]) });
   assert.match(verifier.description, /^JWT HS256 \(32-byte HMAC secret\)/);
   assert.deepEqual(await verifier.authorize([`Bearer ${await sign(claims(), secret, 'HS256')}`]), { accepted: true, subject: 'alice' });
