@@ -174,6 +174,8 @@ export interface Outage {
   streams: number;
   reconnects: number;
   lost: number;
+  /** Open loop: measured messages due during it, sent once their stream was back (latency from the intended time). */
+  delayed?: number;
 }
 
 /** A circuit-breaker state change, epoch ms. */

@@ -101,6 +101,8 @@ export class StreamDriver {
   /** Failed and waiting to be reopened (with --reconnect), since downSinceMs. */
   private down = false;
   private downSinceMs = 0;
+  /** Up again after an outage, until the messages it held back are sent (they count as delayed). */
+  private backFromOutage = false;
   private reopenTimer: NodeJS.Timeout | undefined;
   private backoffStep: IBackoff<unknown> | null = null;
   private reopens = 0;
@@ -144,17 +146,21 @@ export class StreamDriver {
     // Sends released after the window, backpressure or churn held them back are late because of
     // the server; only the others tell how punctual the generator itself is.
     const heldBack = this.blocked;
+    let delayed = 0;
     while (intended <= now && intended < this.sendBefore && this.canSend()) {
       if (this.state.isMeasured(intended)) {
         if (heldBack) this.state.counters.heldBackSends++;
         else this.state.recordSendLag(now - intended, LATE_MS);
+        if (heldBack && this.backFromOutage) delayed++;
       }
       this.send(intended, now);
       this.scheduled++;
       intended = intendedTime(schedule, this.scheduled);
     }
+    if (delayed > 0) this.state.recordDelayed(delayed);
     const more = intended < this.sendBefore && !this.finished && !this.budgetSpent;
     this.blocked = more && intended <= now;
+    if (!this.blocked) this.backFromOutage = false;
     return more && !this.blocked ? intended : Number.POSITIVE_INFINITY;
   }
 
@@ -352,6 +358,7 @@ export class StreamDriver {
     if (!this.down) return;
     this.down = false;
     this.backoffStep = null;
+    this.backFromOutage = this.options.schedule !== null;
     this.state.streamUp(now, this.downSinceMs);
   }
 

@@ -93,7 +93,7 @@ export class WorkerState {
   /** A stream failed and will be reopened: it is down from `nowMs` (performance.now()). */
   streamDown(nowMs: number): void {
     if (this.downStreams++ === 0) {
-      this.outage = { startMs: performance.timeOrigin + nowMs, endMs: 0, ongoing: true, streams: 0, reconnects: 0, lost: 0 };
+      this.outage = { startMs: performance.timeOrigin + nowMs, endMs: 0, ongoing: true, streams: 0, reconnects: 0, lost: 0, delayed: 0 };
     }
     (this.outage as Outage).streams++;
   }
@@ -102,6 +102,12 @@ export class WorkerState {
   recordLost(count: number): void {
     this.counters.lost += count;
     if (this.outage !== null) this.outage.lost += count;
+  }
+
+  /** Open loop: measured messages held back by an outage, sent once their stream was back. */
+  recordDelayed(count: number): void {
+    const outage = this.outage ?? this.outages[this.outages.length - 1];
+    if (outage !== undefined) outage.delayed = (outage.delayed ?? 0) + count;
   }
 
   /** The run is over: an outage still going ends now, marked ongoing. */

@@ -2,7 +2,8 @@
 import { cellFigures, cellsOf, samplesOf, type CellSamples } from '../results/cell-samples.js';
 import { metricByName } from '../results/metric-definitions.js';
 import { varyingLabels, workloadKey } from '../results/workload-key.js';
-import type { AuthDescriptor, ResilienceConfig, ResultsFile, RunConfig } from '../types.js';
+import type { AuthDescriptor, ResilienceConfig, ResultsFile, RunConfig, RunRecord } from '../types.js';
+import { addTally } from '../stats/aggregate.js';
 import { formatBytes, formatCount, formatMicros } from './format.js';
 import { formatSpread } from './format-metric.js';
 
@@ -90,6 +91,30 @@ export function describeResilience(r: ResilienceConfig): string {
   return `reopened on ${r.retryOn.join(', ')} after ${r.backoffInitialMs}–${r.backoffMaxMs} ms backoff (decorrelated jitter), at most ${r.maxReconnects} times per stream${breaker}`;
 }
 
+/** Errors by class and reason, and outages, over the repetitions of a cell ('' when there were none). */
+function describeFailures(runs: readonly RunRecord[]): string {
+  const tally = (pick: (r: RunRecord) => Record<string, number> | undefined): string => {
+    const total: Record<string, number> = {};
+    for (const run of runs) addTally(total, pick(run));
+    return Object.entries(total)
+      .map(([name, n]) => `${name} ×${n}`)
+      .join(', ');
+  };
+  const parts: string[] = [];
+  const classes = tally((r) => r.metrics.counters.errorsByCategory);
+  if (classes !== '') parts.push(`errors by class: ${classes}`);
+  const reasons = tally((r) => r.metrics.counters.errorsByReason);
+  if (reasons !== '') parts.push(`by reason: ${reasons}`);
+  const outages = runs.flatMap((r) => r.metrics.resilience?.outages ?? []);
+  if (outages.length > 0) {
+    const longest = Math.max(...outages.map((o) => (o.endMs - o.startMs) / 1000));
+    const lost = runs.reduce((a, r) => a + (r.metrics.counters.lost ?? 0), 0);
+    const reconnects = runs.reduce((a, r) => a + (r.metrics.counters.reconnects ?? 0), 0);
+    parts.push(`${outages.length} outage(s), longest ${longest.toFixed(2)} s, ${reconnects} reconnects, ${lost} lost`);
+  }
+  return parts.join('; ');
+}
+
 function describeAuthValue(auth: AuthDescriptor): string {
   const token = auth.token === 'minted' ? `minted ${auth.jwtAlg} tokens (claims ${auth.jwtClaims.join(', ')}; ${auth.jwtTtlS} s)` : auth.token === 'none' ? 'no token' : `static token from ${auth.token}`;
   return auth.serverName === null ? token : `${token}; server name ${auth.serverName}`;
@@ -162,6 +187,10 @@ export function buildReportSection(file: ResultsFile, source: string): ReportSec
   if (file.kind === 'sweep' && file.interrupted) notes.push('The sweep was interrupted: some cells have fewer repetitions.');
   const failed = cells.reduce((s, c) => s + c.failedRepetitions, 0);
   if (failed > 0) notes.push(`${failed} repetition(s) errored and are left out.`);
+  cells.forEach((cell, i) => {
+    const failures = describeFailures(cell.runs);
+    if (failures !== '') notes.push(`${cells.length > 1 ? `${labels[i]}: ` : ''}${failures}`);
+  });
   return {
     source,
     file,

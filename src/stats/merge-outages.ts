@@ -15,6 +15,7 @@ export function mergeOutages(parts: readonly (readonly Outage[])[]): Outage[] {
       last.streams += outage.streams;
       last.reconnects += outage.reconnects;
       last.lost += outage.lost;
+      if (outage.delayed !== undefined) last.delayed = (last.delayed ?? 0) + outage.delayed;
     } else {
       merged.push({ ...outage });
     }

@@ -323,6 +323,26 @@ describe('--reconnect', () => {
     state.destroy();
   });
 
+  it('open loop: messages due while the stream was down go out when it is back and count as delayed in the outage', async () => {
+    const state = new WorkerState(true);
+    state.warmEndMs = 0;
+    const calls = new Calls(new PayloadFactory(16));
+    const start = performance.now();
+    const d = driver({ state, calls, inFlight: 100, schedule: streamSchedule(start, 1000, 1, 0), verify: false, reconnect: reconnecting(calls, { backoff: new ConstantBackoff(30) }) });
+    d.pump(start);
+    calls.last.end(unavailable);
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(d.pump(performance.now()), Number.POSITIVE_INFINITY, 'down: due messages are held back (the scheduler lets go of the stream)');
+    await until(() => calls.all.length === 2);
+    calls.last.handler.onHeaders(); // the new call answers: up again
+    d.pump(performance.now());
+    const delayed = state.outages[0]?.delayed ?? 0;
+    assert.ok(delayed >= 20, `the ~30 ms of messages due during the outage were sent late: ${delayed}`);
+    assert.equal(state.counters.heldBackSends >= delayed, true);
+    d.abandon();
+    state.destroy();
+  });
+
   it("RetryInfo's delay is waited for, whatever the backoff says", async () => {
     const state = new WorkerState(false);
     state.warmEndMs = 0;

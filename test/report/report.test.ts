@@ -126,3 +126,20 @@ describe('chart axes', () => {
   it('niceTicks covers the maximum with round steps', () => assert.deepEqual(niceTicks(9.2), [0, 2, 4, 6, 8, 10]));
   it('percentile ticks are 1/(1−p) powers of ten', () => assert.deepEqual(percentileTicks(2000).map((t) => t.label), ['0%', '90%', '99%', '99.9%', '99.99%']));
 });
+
+describe('failures in the report', () => {
+  it('errors by class and reason and the outages of a run are listed in the notes', () => {
+    const base = syntheticRun({ msgsPerS: 1_000, latencyUs: 200 });
+    const failing = {
+      ...base,
+      metrics: {
+        ...base.metrics,
+        counters: { ...base.metrics.counters, errorsByCategory: { transport: 3, rejected: 2 }, errorsByReason: { 'd/OVERLOADED': 2 }, lost: 7, reconnects: 9 },
+        resilience: { outages: [{ startMs: 0, endMs: 1_500, ongoing: false, streams: 2, reconnects: 9, lost: 7 }], longestOutageS: 1.5, meanRecoveryS: 1, reconnects: 9, lost: 7, breakerTransitions: [] },
+      },
+    };
+    const md = renderMarkdownReport([{ file: runFile(failing), source: 'failing.json' }]);
+    assert.match(md, /- errors by class: transport ×3, rejected ×2; by reason: d\/OVERLOADED ×2; 1 outage\(s\), longest 1\.50 s, 9 reconnects, 7 lost/);
+    assert.doesNotMatch(renderMarkdownReport([{ file: runFile(base), source: 'ok.json' }]), /errors by class/);
+  });
+});
