@@ -5,7 +5,8 @@ import { checkBytes, checkInteger, checkNumber } from '../config/checks.js';
 import { DEFAULT_MAX_MESSAGE_SIZE, MAX_WINDOW, MIN_WINDOW } from '../config/defaults.js';
 import { formatTarget, isLoopback } from '../config/target.js';
 import { ConfigError, describeError } from '../errors.js';
-import { startEchoServer } from '../grpc/echo-server.js';
+import { createEchoCounters, startEchoServer } from '../grpc/echo-server.js';
+import type { MetricsServer } from '../observe/prometheus/metrics-server.js';
 import { createFaultInjector } from '../resilience/fault-injector.js';
 import { DEFAULT_FAIL_REASON, DEFAULT_FAULT_SEED, injectsFaults, resolveFaultOptions, type FaultFlags } from '../resilience/fault-options.js';
 import { renderFaultSummary } from '../resilience/fault-stats.js';
@@ -24,6 +25,8 @@ interface ServeArgs extends ServeSecurityFlags, FaultFlags {
   'grace-ms'?: string;
   'allow-remote': boolean;
   stats?: string;
+  prometheus?: string;
+  'prometheus-host': string;
 }
 
 export const serveCommand: CommandModule<object, ServeArgs> = {
@@ -61,9 +64,12 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('max-connection-age-grace', { type: 'string', requiresArg: true, group: 'Fault injection:', describe: 'Seconds after that GOAWAY until the connection is closed with the streams still on it [default: never]' })
       .option('fault-seed', { type: 'string', requiresArg: true, group: 'Fault injection:', describe: `Seed of the rejections and drops: the same seed and arrival order give the same faults [default: ${DEFAULT_FAULT_SEED}]` })
       .option('stats', { type: 'string', requiresArg: true, group: 'Fault injection:', describe: 'At shutdown, write what the faults did (streams, rejections, aborts, drops, stalls, aged-out connections) as JSON to this file' })
+      .option('prometheus', { type: 'string', requiresArg: true, group: 'Metrics:', describe: 'Serve Prometheus metrics (streams, echoes, connections, rejections, faults, CPU) at http://HOST:PORT/metrics; 0 picks a free port. The URL goes to stderr' })
+      .option('prometheus-host', { type: 'string', default: '127.0.0.1', group: 'Metrics:', describe: 'Address of the metrics endpoint (loopback unless --allow-remote)' })
       .example('$0 serve', 'Listen on 127.0.0.1:50051')
       .example('$0 serve --port 0 --window 1MiB', 'Free port, 1 MiB flow-control windows')
       .example('$0 serve --tls-cert server.pem --tls-key server-key.pem --tls-client-ca ca.pem', 'mTLS')
+      .example('$0 serve --prometheus 9464', 'Metrics at http://127.0.0.1:9464/metrics')
       .example('$0 serve --fail-rate 0.1 --fail-reason OVERLOADED --retry-after 250 --stats faults.json', 'Reject 10% of streams with UNAVAILABLE and a retry hint')
       .example('$0 serve --tls-cert server.pem --tls-key server-key.pem --jwt-public-key jwt.pub.pem --jwt-issuer bench --require-role bench', 'TLS + JWT with a role'),
   handler: async (args) => {
@@ -79,10 +85,18 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
 
     const faultOptions = resolveFaultOptions(args);
     const statsPath = args.stats === undefined ? undefined : checkStatsPath(args.stats);
+    const prometheusPort = args.prometheus === undefined ? undefined : checkInteger('--prometheus', args.prometheus, 0, 65_535);
+    const prometheusHost: unknown = args['prometheus-host'];
+    if (typeof prometheusHost !== 'string' || prometheusHost === '') throw new ConfigError(`--prometheus-host must be one address, got ${JSON.stringify(prometheusHost)}`);
+    if (prometheusPort !== undefined && !args['allow-remote'] && !isLoopback(prometheusHost)) {
+      throw new ConfigError(`--prometheus-host ${prometheusHost} is not a loopback address (127.0.0.0/8, ::1, localhost); pass --allow-remote to serve metrics elsewhere`);
+    }
 
     const { tls, auth } = await resolveServerSecurity(args, readFlagFile);
 
     const counts = createAuthCounts();
+    /** The status each refusal reason was sent with, for the metrics. */
+    const authStatusByReason = new Map<string, string>();
     const log = createRateLimitedLog({
       write: (line) => process.stderr.write(`${line}\n`),
       summarize: (reason, count) => `auth: rejected: ${reason}: ${count} more suppressed (at most one line per reason per second)`,
@@ -90,11 +104,29 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     });
     const onAuthEvent = ({ decision, method, peer }: AuthEvent): void => {
       countAuthDecision(counts, decision);
-      if (!decision.accepted) log.note(decision.reason, `auth: rejected ${method} from ${peer}: ${decision.code} ${decision.reason}`);
+      if (!decision.accepted) {
+        authStatusByReason.set(decision.reason, decision.code);
+        log.note(decision.reason, `auth: rejected ${method} from ${peer}: ${decision.code} ${decision.reason}`);
+      }
     };
     // Without a fault flag or --stats the server runs the plain echo handler, untouched.
     const faults = injectsFaults(faultOptions) || statsPath !== undefined ? createFaultInjector(faultOptions) : undefined;
-    const server = await startEchoServer({ host: args.host, port, window, maxMessageSize, delayMs, tls, auth, onAuthEvent, faults });
+    // With --prometheus the server counts connections too (the echo handler counts streams and echoes anyway).
+    const counters = prometheusPort === undefined ? undefined : createEchoCounters();
+    const server = await startEchoServer({ host: args.host, port, window, maxMessageSize, delayMs, tls, auth, onAuthEvent, faults, counters });
+    let metrics: MetricsServer | undefined;
+    if (prometheusPort !== undefined) {
+      // Loaded only when asked for: prom-client adds ~60 ms to every start (the resilience tests restart servers against the clock).
+      const [{ createServerMetrics }, { serveMetrics }] = await Promise.all([import('../observe/prometheus/server-metrics.js'), import('../observe/prometheus/metrics-server.js')]);
+      const registry = createServerMetrics({ counters: server.counters, auth: auth === undefined ? undefined : { counts, statusByReason: authStatusByReason }, faults });
+      try {
+        metrics = await serveMetrics(registry, { port: prometheusPort, host: prometheusHost });
+      } catch (error: unknown) {
+        await server.shutdown(0);
+        throw error;
+      }
+      process.stderr.write(`metrics on ${metrics.url}\n`);
+    }
     if (tls !== undefined || auth !== undefined) {
       const transport = tls === undefined ? 'plaintext' : tls.clientCa === undefined ? 'TLS' : 'mTLS (client certificates required)';
       process.stderr.write(`security: ${transport}; ${auth === undefined ? 'no JWT' : auth.description}\n`);
@@ -113,6 +145,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     });
     process.stdout.write(`listening on ${formatTarget({ host: server.host, port: server.port })}\n`);
     await stopped;
+    await metrics?.close();
     if (auth !== undefined) {
       log.flush();
       process.stderr.write(`${renderAuthSummary(counts)}\n`);

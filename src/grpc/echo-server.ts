@@ -29,11 +29,28 @@ export interface EchoServerOptions {
   onAuthEvent?: (event: AuthEvent) => void;
   /** Fault injection (rejections, aborts, drops, stalls, connection age) and its counters. Absent: the plain echo handler. */
   faults?: FaultInjector;
+  /** Where to count streams, echoes and connections (for `serve --prometheus`). Absent: streams and echoes are counted in a private object, connections not at all. */
+  counters?: EchoCounters;
+}
+
+/** What the echo server counts while serving: plain integers, one `++` per event. */
+export interface EchoCounters {
+  /** RouteChat streams the echo handler served (after the auth check and injected rejections). */
+  streams: number;
+  /** Echoes written. */
+  echoes: number;
+  /** HTTP/2 connections accepted; counted only when the server is given its counters. */
+  connections: number;
+}
+
+export function createEchoCounters(): EchoCounters {
+  return { streams: 0, echoes: 0, connections: 0 };
 }
 
 export interface RunningEchoServer {
   host: string;
   port: number;
+  counters: EchoCounters;
   /** Stops accepting, lets open streams finish for up to graceMs, then closes them. */
   shutdown(graceMs: number): Promise<void>;
 }
@@ -41,8 +58,9 @@ export interface RunningEchoServer {
 type RouteChatCall = grpc.ServerDuplexStream<RouteNote__Output, RouteNote>;
 
 /** The RouteChat handler: one echo per note, in order; ends with OK after the client half-closes. */
-export function makeRouteChatHandler(delayMs: number): (call: RouteChatCall) => void {
+export function makeRouteChatHandler(delayMs: number, counters: EchoCounters = createEchoCounters()): (call: RouteChatCall) => void {
   return (call) => {
+    counters.streams++;
     let paused = false;
     let pending = 0;
     let clientDone = false;
@@ -51,6 +69,7 @@ export function makeRouteChatHandler(delayMs: number): (call: RouteChatCall) => 
       call.resume();
     };
     const echo = (note: RouteNote__Output): void => {
+      counters.echoes++;
       if (!call.write({ message: ECHO_PREFIX + note.message }) && !paused) {
         paused = true;
         call.pause();
@@ -87,7 +106,9 @@ export async function startEchoServer(options: EchoServerOptions): Promise<Runni
     interceptors: options.auth === undefined ? [] : [createAuthInterceptor(options.auth, options.onAuthEvent)],
   });
   const proto = loadStreamProto();
-  const routeChat = options.faults === undefined ? makeRouteChatHandler(options.delayMs) : makeFaultyRouteChatHandler(options.delayMs, options.faults);
+  const counters = options.counters ?? createEchoCounters();
+  const routeChat =
+    options.faults === undefined ? makeRouteChatHandler(options.delayMs, counters) : makeFaultyRouteChatHandler(options.delayMs, options.faults, counters);
   server.addService(proto.stream.StreamService.service, { RouteChat: routeChat });
   new ReflectionService(loadPackageDefinition() as never).addToServer(server);
   if (options.window !== null) setServerStreamWindow(server, options.window);
@@ -100,11 +121,12 @@ export async function startEchoServer(options: EchoServerOptions): Promise<Runni
     });
   });
   if (options.window !== null) setServerConnectionWindow(server, options.window);
-  if (options.faults !== undefined) watchConnections(server, options.faults);
+  if (options.faults !== undefined || options.counters !== undefined) watchConnections(server, options.faults, options.counters);
 
   return {
     host: options.host,
     port,
+    counters,
     shutdown: (graceMs) =>
       new Promise<void>((resolve) => {
         const force = setTimeout(() => {
@@ -132,15 +154,15 @@ function failStream(call: RouteChatCall, failure: InjectedFailure): void {
  * served by the plain handler unless notes need the fault path (drops, aborts, stalls), so
  * rejections alone add no per-note cost.
  */
-export function makeFaultyRouteChatHandler(delayMs: number, faults: FaultInjector): (call: RouteChatCall) => void {
-  const plain = makeRouteChatHandler(delayMs);
+export function makeFaultyRouteChatHandler(delayMs: number, faults: FaultInjector, counters: EchoCounters = createEchoCounters()): (call: RouteChatCall) => void {
+  const plain = makeRouteChatHandler(delayMs, counters);
   return (call) => {
     const rejection = faults.admitStream();
     if (rejection !== null) {
       call.on('error', () => undefined);
       return failStream(call, rejection);
     }
-    if (faults.perNote) serveWithFaults(call, delayMs, faults);
+    if (faults.perNote) serveWithFaults(call, delayMs, faults, counters);
     else plain(call);
   };
 }
@@ -150,7 +172,8 @@ export function makeFaultyRouteChatHandler(delayMs: number, faults: FaultInjecto
  * during a stall is held and sent, in order, when the stall ends; after `--abort-after` echoes
  * the stream ends with the abort status. Backpressure as in the plain handler.
  */
-function serveWithFaults(call: RouteChatCall, delayMs: number, faults: FaultInjector): void {
+function serveWithFaults(call: RouteChatCall, delayMs: number, faults: FaultInjector, counters: EchoCounters): void {
+  counters.streams++;
   const abortAfter = faults.options.abort?.afterEchoes ?? null;
   let echoed = 0;
   /** Notes kept (not dropped) whose echo is not written yet: delayed or held by a stall. */
@@ -173,6 +196,7 @@ function serveWithFaults(call: RouteChatCall, delayMs: number, faults: FaultInje
     due--;
     if (ended || call.cancelled) return;
     echoed++;
+    counters.echoes++;
     const flowing = call.write({ message });
     if (abortAfter !== null && echoed >= abortAfter) {
       ended = true;
@@ -221,19 +245,21 @@ const MAX_AGE_DEBUG_DATA = Buffer.from('max_age');
 const MAX_STREAM_ID = 2 ** 31 - 1;
 
 /**
- * Counts connections and, with --max-connection-age, ages them out: after the age a GOAWAY
+ * Counts connections (into `counters` and the fault stats) and, with --max-connection-age, ages
+ * them out: after the age a GOAWAY
  * (NO_ERROR, last-stream-id 2^31-1, as grpc-js's `grpc.max_connection_age_ms` sends it), then
  * `session.close()` (Node follows with a GOAWAY naming the real last stream; open streams may
  * finish, new ones go to a new connection); after the grace, if any, the connection is
  * destroyed. grpc-js's option is not used: it adds ±10% random jitter and cannot be counted.
  */
-function watchConnections(server: grpc.Server, faults: FaultInjector): void {
-  const age = faults.options.connectionAge;
+function watchConnections(server: grpc.Server, faults: FaultInjector | undefined, counters: EchoCounters | undefined): void {
+  const age = faults?.options.connectionAge ?? null;
   const servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
-  if (!(servers instanceof Map)) throw new BenchError('this @grpc/grpc-js version does not expose the server hook fault injection needs (http2Servers)');
+  if (!(servers instanceof Map)) throw new BenchError('this @grpc/grpc-js version does not expose the server hook fault injection and connection counting need (http2Servers)');
   for (const http2Server of (servers as Map<http2.Http2Server, unknown>).keys()) {
     http2Server.on('session', (session: http2.ServerHttp2Session) => {
-      faults.connectionOpened();
+      if (counters !== undefined) counters.connections++;
+      faults?.connectionOpened();
       if (age === null) return;
       let grace: NodeJS.Timeout | undefined;
       const timer = setTimeout(() => {
@@ -243,7 +269,7 @@ function watchConnections(server: grpc.Server, faults: FaultInjector): void {
         } catch {
           return void session.destroy();
         }
-        faults.connectionAgedOut();
+        faults?.connectionAgedOut();
         session.close();
         if (age.graceMs !== null) {
           grace = setTimeout(() => session.destroy(), age.graceMs);

@@ -10,6 +10,7 @@ import { ConfigError, describeError } from '../errors.js';
 import { measurePayloadSavings } from '../grpc/payload-savings.js';
 import type { ClientCredentials, CpuPlacement, RunConfig, RunMetrics, RunRecord, StopReason, WorkerResult } from '../types.js';
 import { canPin, originalAffinity, pinProcess } from './cpu-affinity.js';
+import type { RunObserver } from '../observe/observer.js';
 import { loadClientTls } from '../security/client-tls.js';
 import { embeddedCredentials, embeddedServerOptions } from './embedded-security.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
@@ -24,6 +25,10 @@ export interface ExecuteRunOptions {
   server?: EmbeddedServer;
   signal?: AbortSignal;
   onProgress?: (progress: LiveProgress) => void;
+  /** Watching the run (live page, Prometheus): told when the load starts, every second, and at the end. */
+  observer?: RunObserver;
+  /** The sweep cell and repetition this run is, for observers. */
+  cell?: { id: string; repetition: number };
 }
 
 const MIB = 1024 * 1024;
@@ -76,8 +81,12 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord>
     const startedAt = new Date();
     const outcome = await runLoad(splitRun(config, target, credentials), {
       signal: options.signal,
-      onProgress: options.onProgress,
+      onProgress: (progress) => {
+        options.onProgress?.(progress);
+        options.observer?.second?.(progress);
+      },
       onStart: () => {
+        options.observer?.runStarted?.({ config, cellId: options.cell?.id ?? null, repetition: options.cell?.repetition ?? null });
         cpuStart = process.cpuUsage();
         serverCpuStart = server?.cpuUs() ?? null;
         wallStart = performance.now();
@@ -127,7 +136,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord>
     };
     const embeddedServer = config.target === null;
     const firstError = outcome.results.find((r) => r.firstError !== null)?.firstError ?? null;
-    return {
+    const record: RunRecord = {
       config,
       placement,
       stop: { reason: overallStop(outcome.results, options.signal?.aborted ?? false), detail: firstError },
@@ -138,6 +147,8 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord>
       timeSeries: buildTimeSeries(outcome.ticks, config.warmupS),
       timeSeriesStartMs: outcome.startEpochMs,
     };
+    options.observer?.runFinished?.(record);
+    return record;
   } finally {
     await ownServer?.stop();
   }

@@ -1,14 +1,27 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ControlMessage, ProgressTick, WorkerMessage, WorkerResult, WorkerTask } from '../types.js';
+import { addTally } from '../stats/aggregate.js';
+import { mergeEncodedToEncoded, summarizeEncoded } from '../stats/histogram.js';
 import { siblingModule } from './module-path.js';
 import type { WorkerInput } from './worker.js';
 
+/** One second of a run as it happens, over all workers (built in the main thread from the workers' ticks). */
 export interface LiveProgress {
   second: number;
   /** Echoes in that second, over all workers. */
   received: number;
   errors: number;
+  errorsByCategory: Record<string, number>;
+  /** Latency of the echoes of that second, µs (0 when none). */
+  latencyUs: { p50: number; p99: number; p999: number; max: number };
+  /** That second's latency histogram, encoded (µs). */
+  histogram: string;
+  reconnects: number;
+  openStreams: number;
+  breakersOpen: number;
+  /** The generator process's CPU use over that second, in CPUs (1 = one core busy). */
+  generatorCpu: number;
 }
 
 export interface LoadOutcome {
@@ -28,6 +41,27 @@ export interface LoadHooks {
 
 const START_DELAY_MS = 50;
 
+/** The ticks of all workers for one second, merged. */
+export function liveSecond(ticks: readonly ProgressTick[], generatorCpu: number): LiveProgress {
+  const histogram = mergeEncodedToEncoded(ticks.map((t) => t.histogram));
+  const summary = summarizeEncoded([histogram]);
+  const errorsByCategory: Record<string, number> = {};
+  for (const t of ticks) addTally(errorsByCategory, t.errorsByCategory);
+  const sum = (pick: (t: ProgressTick) => number | undefined): number => ticks.reduce((a, t) => a + (pick(t) ?? 0), 0);
+  return {
+    second: ticks[0]?.second ?? 0,
+    received: sum((t) => t.received),
+    errors: sum((t) => t.errors),
+    errorsByCategory,
+    latencyUs: { p50: summary.p50, p99: summary.p99, p999: summary.p999, max: summary.max },
+    histogram,
+    reconnects: sum((t) => t.reconnects),
+    openStreams: sum((t) => t.openStreams),
+    breakersOpen: ticks.filter((t) => t.breaker === 'open').length,
+    generatorCpu: Math.round(generatorCpu * 1000) / 1000,
+  };
+}
+
 /** Runs one worker task per thread; all workers start together at a common epoch time. */
 export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promise<LoadOutcome> {
   const pool = new Piscina<WorkerInput, WorkerResult>({
@@ -41,7 +75,8 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
   });
   const ports: MessagePort[] = [];
   const ticks: ProgressTick[] = [];
-  const perSecond = new Map<number, { received: number; errors: number; workers: number }>();
+  const perSecond = new Map<number, ProgressTick[]>();
+  let cpuMark = { usage: process.cpuUsage(), at: performance.now() };
   let ready = 0;
   let startEpochMs: number | null = null;
   const broadcast = (message: ControlMessage): void => {
@@ -64,14 +99,16 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
           return;
         }
         ticks.push(message);
-        const entry = perSecond.get(message.second) ?? { received: 0, errors: 0, workers: 0 };
-        entry.received += message.received;
-        entry.errors += message.errors;
-        entry.workers++;
+        const entry = perSecond.get(message.second) ?? [];
+        entry.push(message);
         perSecond.set(message.second, entry);
-        if (entry.workers === tasks.length) {
+        if (entry.length === tasks.length) {
           perSecond.delete(message.second);
-          hooks.onProgress?.({ second: message.second, received: entry.received, errors: entry.errors });
+          const usage = process.cpuUsage(cpuMark.usage);
+          const now = performance.now();
+          const generatorCpu = (usage.user + usage.system) / 1000 / Math.max(1, now - cpuMark.at);
+          cpuMark = { usage: process.cpuUsage(), at: now };
+          hooks.onProgress?.(liveSecond(entry, generatorCpu));
         }
       });
       return pool.run({ task, port: port2 }, { name: 'runWorker', transferList: [port2] });

@@ -107,3 +107,44 @@ export function percentileDistributionText(encoded: string, unitScalingRatio = 1
     histogram.destroy();
   }
 }
+
+/** A histogram's counts at chosen bounds, for exporters with fixed buckets (Prometheus). */
+export interface BoundCounts {
+  /** Recorded values at or below each bound (cumulative, in the order of the bounds). */
+  atOrBelow: number[];
+  /** Every recorded value (the +Inf bucket). */
+  total: number;
+  /** Sum of the recorded values, each taken as its HDR bucket's median equivalent value, µs. */
+  sumUs: number;
+}
+
+/**
+ * Counts the values of an encoded (µs) histogram at or below each of `boundsUs` (ascending),
+ * read from its buckets, not from percentiles. Exact for bounds below 2048 µs, where every
+ * HDR bucket is one µs wide; above, a bound falls inside a bucket at most 0.1% of it wide, and
+ * that whole bucket counts as at or below the bound.
+ */
+export function countAtOrBelow(encoded: string, boundsUs: readonly number[]): BoundCounts {
+  // The JS implementation exposes its counts array; the WebAssembly one does not.
+  const histogram = hdr.decodeFromCompressedBase64(encoded, 64, false);
+  try {
+    if (!(histogram instanceof hdr.JsHistogram)) throw new Error('hdr-histogram-js did not decode into a JsHistogram');
+    const atOrBelow = boundsUs.map(() => 0);
+    let total = 0;
+    let sumUs = 0;
+    let bound = 0;
+    for (let index = 0; index < histogram.countsArrayLength && total < histogram.totalCount; index++) {
+      const count = histogram.getCountAtIndex(index);
+      if (count === 0) continue;
+      const value = histogram.valueFromIndex(index);
+      while (bound < boundsUs.length && value > (boundsUs[bound] ?? Infinity)) bound++;
+      if (bound < boundsUs.length) atOrBelow[bound] = (atOrBelow[bound] ?? 0) + count;
+      total += count;
+      sumUs += count * histogram.medianEquivalentValue(value);
+    }
+    for (let i = 1; i < atOrBelow.length; i++) atOrBelow[i] = (atOrBelow[i] ?? 0) + (atOrBelow[i - 1] ?? 0);
+    return { atOrBelow, total, sumUs };
+  } finally {
+    histogram.destroy();
+  }
+}

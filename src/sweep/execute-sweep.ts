@@ -7,6 +7,7 @@ import { resolveProfile } from '../profile/validate-profile.js';
 import { describeEnvironment } from '../results/environment.js';
 import { runHasErrors } from '../stats/aggregate.js';
 import { initHistograms } from '../stats/histogram.js';
+import type { RunObserver } from '../observe/observer.js';
 import { loadClientTls } from '../security/client-tls.js';
 import type { ClientCredentials, Environment, ResolvedProfile, SweepCell, SweepProgress, SweepRepetition, SweepResultsFile } from '../types.js';
 import { planSweep } from './plan-sweep.js';
@@ -28,6 +29,8 @@ export interface ExecuteSweepOptions {
   onProgress?: (progress: SweepProgress) => void;
   /** Called with the document after every finished repetition (interrupted: true until the last), e.g. to save it. */
   checkpoint?: (partial: SweepResultsFile) => void;
+  /** Watching the sweep (live page, Prometheus): every repetition's runs and the sweep's progress. */
+  observer?: RunObserver;
   /** Environment recorded in the file [default: describeEnvironment()]. */
   environment?: Environment;
 }
@@ -64,11 +67,12 @@ export async function executeSweep(options: ExecuteSweepOptions): Promise<SweepR
   let estimatedDone = 0;
   let estimatedLeft = plan.pending.reduce((sum, s) => sum + repetitionSeconds((cells[s.cellIndex] as SweepCell).config), 0);
   const progress = (phase: SweepProgress['phase'], step: (typeof plan.pending)[number]): void => {
-    if (!options.onProgress) return;
+    if (!options.onProgress && !options.observer?.sweepProgress) return;
     const elapsedS = (performance.now() - started) / 1000;
     // The model's estimate for what is left, scaled by how far off it was for what is done.
     const drift = estimatedDone > 0 && phase === 'repetition-end' ? elapsedS / estimatedDone : 1;
-    options.onProgress({
+    const latest = phase === 'repetition-end' ? repetitions[repetitions.length - 1] : undefined;
+    const report = {
       phase,
       cellIndex: step.cellIndex + 1,
       cellCount: cells.length,
@@ -79,7 +83,12 @@ export async function executeSweep(options: ExecuteSweepOptions): Promise<SweepR
       total,
       elapsedS,
       etaS: Math.max(0, estimatedLeft * drift),
-    });
+    };
+    options.onProgress?.(report);
+    options.observer?.sweepProgress?.(
+      report,
+      latest === undefined ? null : { cellId: latest.cellId, msgsPerS: latest.run?.metrics.msgsPerS ?? null, p99Us: latest.run?.metrics.latencyUs.p99 ?? null },
+    );
   };
 
   const pool = new ServerPool();
@@ -99,7 +108,7 @@ export async function executeSweep(options: ExecuteSweepOptions): Promise<SweepR
           interrupted = true;
           break;
         }
-        const run = await executeRun({ config: cell.config, credentials, server, signal: options.signal });
+        const run = await executeRun({ config: cell.config, credentials, server, signal: options.signal, observer: options.observer, cell: { id: cell.id, repetition: step.repetition } });
         if (run.stop.reason === 'interrupted' || options.signal?.aborted) {
           // A repetition cut short measured a shorter window than its cell asks for: discard it.
           interrupted = true;
