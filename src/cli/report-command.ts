@@ -1,13 +1,9 @@
 import { basename, extname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { ConfigError } from '../errors.js';
+import { buildReport, reportFormatOfPath } from '../report/build-report.js';
 import { cellHgrm, hgrmFileName } from '../report/hgrm.js';
-import { renderHtmlReport } from '../report/html-report.js';
-import { renderMarkdownReport } from '../report/markdown-report.js';
 import { cellsOf } from '../results/cell-samples.js';
-import { readResultsFile } from '../results/read-results.js';
 import { writeFileAtomic } from '../results/write-atomic.js';
-import { initHistograms } from '../stats/histogram.js';
 
 interface ReportArgs {
   files: string[];
@@ -27,13 +23,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .example('$0 report results/sweep.json --out report.html', 'Self-contained HTML with charts')
       .example('$0 report results/sweep.json --hgrm hgrm/', 'One .hgrm file per cell for HdrHistogram\'s plotter') as Argv<ReportArgs>,
   handler: async (args) => {
-    const format = args.out === undefined ? 'md' : extname(args.out).toLowerCase().replace(/^\./, '');
-    if (format !== 'md' && format !== 'html' && format !== 'markdown' && format !== 'htm') {
-      throw new ConfigError(`--out ${args.out} must end in .md or .html (the extension chooses the format)`);
-    }
-    const files = args.files.map((source) => ({ source, file: readResultsFile(source) }));
-    await initHistograms();
-    const text = format === 'html' || format === 'htm' ? renderHtmlReport(files) : renderMarkdownReport(files);
+    const { files, text } = await buildReport(args.files, reportFormatOfPath(args.out));
     if (args.out === undefined) process.stdout.write(text);
     else {
       writeFileAtomic(args.out, text);

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { resolveResilience, type ResilienceConfig } from '../resilience/resilience-config.js';
+import type { ResilienceOptions, Unchecked } from '../config/run-options.js';
 
 /** What happens to failed streams: run, sweep and check. */
 export interface ResilienceFlags {
@@ -24,8 +24,9 @@ export function withResilienceFlags<T>(y: Argv<T>): Argv<T & ResilienceFlags> {
     .option('breaker-half-open-after', { ...text, describe: 'How long an open breaker waits before one trial stream [default: 1s]' }) as Argv<T & ResilienceFlags>;
 }
 
-export function resilienceFromFlags(f: ResilienceFlags): ResilienceConfig {
-  return resolveResilience({
+/** The resilience flags as API options (camelCase), unchecked. */
+export function resilienceOptionsFromFlags(f: ResilienceFlags): Unchecked<ResilienceOptions> {
+  return {
     reconnect: f.reconnect,
     retryOn: f['retry-on'],
     backoffInitial: f['backoff-initial'],
@@ -33,5 +34,5 @@ export function resilienceFromFlags(f: ResilienceFlags): ResilienceConfig {
     maxReconnects: f['max-reconnects'],
     breaker: f.breaker,
     breakerHalfOpenAfter: f['breaker-half-open-after'],
-  });
+  };
 }

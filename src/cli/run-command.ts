@@ -1,18 +1,15 @@
-import { cpus } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
-import { resolveRunConfig, type RunInput } from '../config/resolve-run.js';
-import { ExitCode } from '../errors.js';
-import { executeRun } from '../load/execute-run.js';
-import { runHasErrors } from '../stats/aggregate.js';
-import { describeEnvironment } from '../results/environment.js';
-import { buildRunResultsFile, defaultResultsPath } from '../results/run-file.js';
+import type { RunOptions, Unchecked } from '../config/run-options.js';
+import { measureRun, prepareRun, runExitCode } from '../load/measure-run.js';
+import { defaultResultsPath } from '../results/run-file.js';
 import { writeFileAtomic } from '../results/write-atomic.js';
 import { renderRunSummary } from '../report/run-summary.js';
-import { COMPRESSIONS, type RunRecord } from '../types.js';
+import { COMPRESSIONS, type RunResultsFile } from '../types.js';
 import { SECURITY_MODES } from '../security/security-mode.js';
 import { ProgressLine } from './progress.js';
-import { credentialsFromFlags, withSecurityFlags, type SecurityFlags } from './security-flags.js';
-import { resilienceFromFlags, withResilienceFlags, type ResilienceFlags } from './resilience-flags.js';
+import { openObservers, withObserveFlags, type ObserveFlags } from './observe-flags.js';
+import { securityOptionsFromFlags, withSecurityFlags, type SecurityFlags } from './security-flags.js';
+import { resilienceOptionsFromFlags, withResilienceFlags, type ResilienceFlags } from './resilience-flags.js';
 import { onInterrupt } from './interrupt.js';
 
 export interface RunFlags extends SecurityFlags, ResilienceFlags {
@@ -72,13 +69,13 @@ export function withRunFlags<T>(y: Argv<T>): Argv<T & RunFlags> {
     .option('client-cpus', { ...text, describe: 'CPUs for the generator (taskset list), "none" to not pin [default: second half]' }) as Argv<T & RunFlags>;
 }
 
-/** Flags (kebab-case) → raw run input (camelCase). */
-export function runInputFromFlags(f: RunFlags): RunInput {
+/** Flags (kebab-case) → run options (camelCase), as the programmatic API takes them; unchecked. */
+export function runOptionsFromFlags(f: RunFlags): Unchecked<RunOptions> {
   return {
     target: f.target,
     allowRemote: f['allow-remote'],
-    credentials: credentialsFromFlags(f),
-    resilience: resilienceFromFlags(f),
+    ...securityOptionsFromFlags(f),
+    ...resilienceOptionsFromFlags(f),
     engine: f.engine,
     security: f.security,
     workers: f.workers,
@@ -104,20 +101,13 @@ export function runInputFromFlags(f: RunFlags): RunInput {
   };
 }
 
-/** The exit code a finished run maps to. */
-export function runExitCode(run: RunRecord): number {
-  if (run.stop.reason === 'interrupted') return ExitCode.interrupted;
-  if (runHasErrors(run)) return ExitCode.runErrors;
-  return ExitCode.ok;
-}
-
-type RunArgs = RunFlags & { out?: string; json: boolean };
+type RunArgs = RunFlags & ObserveFlags & { out?: string; json: boolean };
 
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run',
   describe: 'One load run: many RouteChat streams, HDR latency, throughput, results file',
   builder: (y) =>
-    withRunFlags(y)
+    withObserveFlags(withRunFlags(y))
       .option('out', { type: 'string', requiresArg: true, describe: 'Results file [default: results/<timestamp>-run.json]' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the results document instead of the summary' })
       .example('$0 run', '10 s ping-pong against the embedded echo server')
@@ -125,23 +115,28 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example('$0 run --rate 5000 --streams 8 --duration 30', 'Open loop at 5000 msgs/s')
       .example('$0 run --target 127.0.0.1:50051 --compression gzip', 'Drive another RouteChat server') as Argv<RunArgs>,
   handler: async (args) => {
-    const input = runInputFromFlags(args);
-    const config = resolveRunConfig(input, { cpuCount: cpus().length, platform: process.platform });
+    const prepared = prepareRun(runOptionsFromFlags(args));
     const controller = new AbortController();
     const progress = new ProgressLine();
+    const observer = await openObservers(args, 'run');
     const release = onInterrupt(() => controller.abort());
-    let run: RunRecord;
+    let file: RunResultsFile;
     try {
-      run = await executeRun({ config, credentials: input.credentials, signal: controller.signal, onProgress: (p) => progress.update(p) });
+      try {
+        file = await measureRun(prepared, { signal: controller.signal, observer: observer ?? undefined, onProgress: (p) => progress.update(p) });
+      } finally {
+        release();
+        progress.clear();
+      }
+      const run = file.run;
+      const path = args.out ?? defaultResultsPath('run');
+      writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
+      observer?.finished?.(path);
+      if (args.json) process.stdout.write(`${JSON.stringify(file, null, 2)}\n`);
+      else process.stdout.write(`${renderRunSummary(run)}\nresults    ${path}\n`);
     } finally {
-      release();
-      progress.clear();
+      await observer?.close();
     }
-    const file = buildRunResultsFile(run, describeEnvironment());
-    const path = args.out ?? defaultResultsPath('run');
-    writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
-    if (args.json) process.stdout.write(`${JSON.stringify(file, null, 2)}\n`);
-    else process.stdout.write(`${renderRunSummary(run)}\nresults    ${path}\n`);
-    process.exitCode = runExitCode(run);
+    process.exitCode = runExitCode(file.run);
   },
 };

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { resolveClientCredentials, type ClientCredentials } from '../security/client-credentials.js';
+import { credentialsFromOptions, type ClientSecurityOptions, type Unchecked } from '../config/run-options.js';
+import type { ClientCredentials } from '../security/client-credentials.js';
 
 /** The client's TLS and token flags, shared by chat, run, sweep and check. */
 export interface SecurityFlags {
@@ -30,9 +31,9 @@ export function withSecurityFlags<T>(y: Argv<T>): Argv<T & SecurityFlags> {
     .option('jwt-ttl', { ...text, describe: 'Lifetime of minted tokens (90s, 5m, 2h) [default: 5m]' }) as Argv<T & SecurityFlags>;
 }
 
-/** Validated client credentials from the flags; null when none was given. */
-export function credentialsFromFlags(f: SecurityFlags): ClientCredentials | null {
-  return resolveClientCredentials({
+/** The security flags as API options (camelCase), unchecked. */
+export function securityOptionsFromFlags(f: SecurityFlags): Unchecked<ClientSecurityOptions> {
+  return {
     tls: f.tls,
     ca: f.ca,
     cert: f.cert,
@@ -43,5 +44,10 @@ export function credentialsFromFlags(f: SecurityFlags): ClientCredentials | null
     jwtSignKey: f['jwt-sign-key'],
     jwtClaims: f['jwt-claims'],
     jwtTtl: f['jwt-ttl'],
-  });
+  };
+}
+
+/** Validated client credentials from the flags; null when none was given. */
+export function credentialsFromFlags(f: SecurityFlags): ClientCredentials | null {
+  return credentialsFromOptions(securityOptionsFromFlags(f));
 }

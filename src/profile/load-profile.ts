@@ -6,6 +6,17 @@ import { ConfigError, describeError } from '../errors.js';
 import type { ResolvedProfile } from '../types.js';
 import { resolveProfile, type ResolveProfileOptions } from './validate-profile.js';
 
+/** A sweep profile as a document: the JSON of bench/profiles/*.json as an object. */
+export interface ProfileDocument {
+  description?: string;
+  /** Repetitions per cell [default: 3]. */
+  repeat?: number;
+  /** Fixed run settings (camelCase, as in `run` options): streams, inFlight, warmup, duration … */
+  settings?: Record<string, unknown>;
+  /** The axes: compression, size and window are required; engine, streams, inFlight, rate … optional. */
+  axes: Record<string, readonly (string | number | null)[]>;
+}
+
 /** bench/profiles/ of this package (works from src/ through tsx and from dist/). */
 export const PROFILES_DIR = fileURLToPath(new URL('../../bench/profiles/', import.meta.url));
 
@@ -53,22 +64,26 @@ export function parseSetting(text: string): [string, unknown] {
   return [key, value];
 }
 
+/** Overrides of profile settings: `KEY=VALUE` texts (`--set`), or an object of settings (code). */
+export type SettingOverrides = readonly string[] | Readonly<Record<string, unknown>>;
+
 /**
  * The profile document with `--set KEY=VALUE` overrides written into its settings, so they are
  * validated by the same rules (messages say settings.KEY) and recorded in the results file.
  */
-export function withSettings(definition: unknown, set: readonly string[]): unknown {
-  if (set.length === 0 || typeof definition !== 'object' || definition === null || Array.isArray(definition)) return definition;
+export function withSettings(definition: unknown, set: SettingOverrides): unknown {
+  const entries = Array.isArray(set) ? (set as readonly string[]).map(parseSetting) : Object.entries(set);
+  if (entries.length === 0 || typeof definition !== 'object' || definition === null || Array.isArray(definition)) return definition;
   const doc = definition as Record<string, unknown>;
   const settings = typeof doc.settings === 'object' && doc.settings !== null && !Array.isArray(doc.settings) ? (doc.settings as Record<string, unknown>) : {};
-  return { ...doc, settings: { ...settings, ...Object.fromEntries(set.map(parseSetting)) } };
+  return { ...doc, settings: { ...settings, ...Object.fromEntries(entries) } };
 }
 
 /**
  * Loads and validates a profile: a name from bench/profiles/ (quick, ci, full) or a path to
  * a JSON file. Throws ConfigError whose message starts with the file and names the bad field.
  */
-export function loadProfile(nameOrPath: string, options: ResolveProfileOptions & { set?: readonly string[] } = {}): ResolvedProfile {
+export function loadProfile(nameOrPath: string, options: ResolveProfileOptions & { set?: SettingOverrides } = {}): ResolvedProfile {
   const { name, path } = profilePath(nameOrPath);
   const definition = withSettings(readProfileDocument(path, name), options.set ?? []);
   try {
@@ -77,4 +92,30 @@ export function loadProfile(nameOrPath: string, options: ResolveProfileOptions &
     if (error instanceof ConfigError) throw new ConfigError(`profile ${path}: ${error.message}`);
     throw error;
   }
+}
+
+/** The name a profile given as a document (not a file) is recorded under. */
+export const INLINE_PROFILE_NAME = 'inline';
+
+/**
+ * Validates a profile given as a document, as loadProfile validates a file: messages start
+ * with `profile inline:` and name the bad field.
+ */
+export function resolveProfileDocument(document: unknown, options: ResolveProfileOptions & { set?: SettingOverrides } = {}): ResolvedProfile {
+  const definition = withSettings(document, options.set ?? []);
+  try {
+    return resolveProfile(definition, { name: INLINE_PROFILE_NAME, source: null }, { cpuCount: cpus().length, platform: process.platform }, options);
+  } catch (error: unknown) {
+    if (error instanceof ConfigError) throw new ConfigError(`profile ${INLINE_PROFILE_NAME}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** A profile option as code or a flag gives it: a shipped name or a path (loadProfile), or a document. */
+export function profileFromOption(profile: unknown, options: ResolveProfileOptions & { set?: SettingOverrides } = {}): ResolvedProfile {
+  if (typeof profile === 'object' && profile !== null && !Array.isArray(profile)) return resolveProfileDocument(profile, options);
+  if (typeof profile !== 'string') {
+    throw new ConfigError(`--profile must be a profile name (${listProfiles().join(', ')}), a path to a .json file or a profile document, got ${JSON.stringify(profile)}`);
+  }
+  return loadProfile(profile, options);
 }
