@@ -111,6 +111,10 @@ export interface ProgressTick {
   breaker: BreakerTransition['state'] | null;
   /** Latency of the echoes received in that second, encoded HDR histogram (µs). */
   histogram: string;
+  /** The worker's event-loop utilization over that second (0–1). */
+  eventLoopUtilization?: number;
+  /** Open loop: how late that second's measured sends went out; null when none (closed loop, warm-up). */
+  sendLag?: { sends: number; meanMs: number; maxMs: number } | null;
 }
 
 export interface WorkerReady {

@@ -22,6 +22,10 @@ export interface LiveProgress {
   breakersOpen: number;
   /** The generator process's CPU use over that second, in CPUs (1 = one core busy). */
   generatorCpu: number;
+  /** Each worker's event-loop utilization over that second (0–1), by worker index. */
+  workerEventLoopUtilization: number[];
+  /** Open loop: how late that second's measured sends went out, over all workers; null when none. */
+  sendLagMs: { mean: number; max: number } | null;
 }
 
 export interface LoadOutcome {
@@ -59,7 +63,23 @@ export function liveSecond(ticks: readonly ProgressTick[], generatorCpu: number)
     openStreams: sum((t) => t.openStreams),
     breakersOpen: ticks.filter((t) => t.breaker === 'open').length,
     generatorCpu: Math.round(generatorCpu * 1000) / 1000,
+    workerEventLoopUtilization: [...ticks].sort((a, b) => a.workerIndex - b.workerIndex).map((t) => Math.round((t.eventLoopUtilization ?? 0) * 1000) / 1000),
+    sendLagMs: sendLagOf(ticks),
   };
+}
+
+/** The send lag of one second over all workers: mean weighted by sends, and the largest. */
+function sendLagOf(ticks: readonly ProgressTick[]): LiveProgress['sendLagMs'] {
+  let sends = 0;
+  let totalMs = 0;
+  let maxMs = 0;
+  for (const t of ticks) {
+    if (!t.sendLag) continue;
+    sends += t.sendLag.sends;
+    totalMs += t.sendLag.meanMs * t.sendLag.sends;
+    maxMs = Math.max(maxMs, t.sendLag.maxMs);
+  }
+  return sends === 0 ? null : { mean: Math.round((totalMs / sends) * 1000) / 1000, max: Math.round(maxMs * 1000) / 1000 };
 }
 
 /** Runs one worker task per thread; all workers start together at a common epoch time. */

@@ -3,7 +3,7 @@ import { emptyCounters } from '../stats/aggregate.js';
 import type { CallStatus } from '../engine/transport.js';
 import { statusName } from '../engine/status-codes.js';
 import { classifyFailure, reasonKey, type ErrorCategory } from '../resilience/error-class.js';
-import type { Counters, Outage, Recoveries } from '../types.js';
+import type { Counters, Outage, ProgressTick, Recoveries } from '../types.js';
 
 /** Counters and histograms of one worker, shared by its streams. Lives in one worker thread. */
 export class WorkerState {
@@ -36,6 +36,10 @@ export class WorkerState {
   readonly outages: Outage[] = [];
   readonly recoveries: Recoveries = { count: 0, totalMs: 0, maxMs: 0 };
   intervalReconnects = 0;
+  /** Open loop: measured sends of the current second and how late they went out (ms). */
+  private intervalSends = 0;
+  private intervalSendLagMsTotal = 0;
+  private intervalSendLagMsMax = 0;
 
   constructor(openLoop: boolean) {
     this.uncorrected = openLoop ? createLatencyHistogram() : null;
@@ -73,6 +77,9 @@ export class WorkerState {
 
   /** Open loop: how late a measured message went out (ms); above `lateMs` it counts as late. */
   recordSendLag(lagMs: number, lateMs: number): void {
+    this.intervalSends++;
+    this.intervalSendLagMsTotal += lagMs;
+    if (lagMs > this.intervalSendLagMsMax) this.intervalSendLagMsMax = lagMs;
     this.counters.sendLagMsTotal += lagMs;
     if (lagMs > lateMs) this.counters.lateSends++;
   }
@@ -165,8 +172,12 @@ export class WorkerState {
   }
 
   /** Encodes and clears the per-second histogram. */
-  takeInterval(): { received: number; errors: number; errorsByCategory: Record<string, number>; reconnects: number; histogram: string } {
-    const tick = { received: this.intervalReceived, errors: this.intervalErrors, errorsByCategory: this.intervalCategories, reconnects: this.intervalReconnects, histogram: encodeHistogram(this.interval) };
+  takeInterval(): Pick<ProgressTick, 'received' | 'errors' | 'errorsByCategory' | 'reconnects' | 'histogram' | 'sendLag'> {
+    const sendLag = this.intervalSends === 0 ? null : { sends: this.intervalSends, meanMs: this.intervalSendLagMsTotal / this.intervalSends, maxMs: this.intervalSendLagMsMax };
+    const tick = { received: this.intervalReceived, errors: this.intervalErrors, errorsByCategory: this.intervalCategories, reconnects: this.intervalReconnects, histogram: encodeHistogram(this.interval), sendLag };
+    this.intervalSends = 0;
+    this.intervalSendLagMsTotal = 0;
+    this.intervalSendLagMsMax = 0;
     this.intervalCategories = {};
     this.intervalReconnects = 0;
     this.interval.reset();

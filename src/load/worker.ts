@@ -177,11 +177,15 @@ async function drive(
   // Per-second ticks aligned to the common start.
   let second = 0;
   let tickTimer: NodeJS.Timeout | undefined;
+  let eluMark = eluStart;
   const scheduleTick = (): void => {
     tickTimer = setTimeout(() => {
       second++;
       const openStreams = drivers.reduce((n, d) => n + (d.up ? 1 : 0), 0);
-      post({ type: 'tick', workerIndex: task.workerIndex, second, openStreams, breaker: breakerState, ...state.takeInterval() });
+      const eluNow = performance.eventLoopUtilization();
+      const eventLoopUtilization = performance.eventLoopUtilization(eluNow, eluMark).utilization;
+      eluMark = eluNow;
+      post({ type: 'tick', workerIndex: task.workerIndex, second, openStreams, breaker: breakerState, eventLoopUtilization, ...state.takeInterval() });
       scheduleTick();
     }, startMs + (second + 1) * 1000 - performance.now());
   };

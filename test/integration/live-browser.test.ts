@@ -38,8 +38,8 @@ function progressAt(second: number): LiveProgress {
   const outage = second === 6 || second === 7;
   return liveSecond(
     [
-      tick(0, second, values(400 + second * 20, 150 + second * 5), outage ? { errors: 3, errorsByCategory: { transport: 3 }, reconnects: 2, openStreams: 5, breaker: 'open' } : {}),
-      tick(1, second, values(380 + second * 15, 170), outage ? { errors: 1, errorsByCategory: { rejected: 1 } } : {}),
+      tick(0, second, values(400 + second * 20, 150 + second * 5), { eventLoopUtilization: 0.61, sendLag: { sends: 400, meanMs: 0.25, maxMs: 1.5 + second }, ...(outage ? { errors: 3, errorsByCategory: { transport: 3 }, reconnects: 2, openStreams: 5, breaker: 'open' } : {}) }),
+      tick(1, second, values(380 + second * 15, 170), { eventLoopUtilization: 0.42, sendLag: { sends: 100, meanMs: 1.25, maxMs: 2 }, ...(outage ? { errors: 1, errorsByCategory: { rejected: 1 } } : {}) }),
     ],
     0.4 + second * 0.03,
   );
@@ -136,6 +136,8 @@ describe('live page in headless Chromium', { skip }, () => {
         assert.equal((await figure(page, 'generatorCpu')).value, String(p.generatorCpu));
         assert.equal((await figure(page, 'errors')).value, String(p.errors));
         assert.equal((await figure(page, 'breakersOpen')).text, 'closed');
+        assert.deepEqual(await figure(page, 'eventLoop'), { value: '0.61', text: '61 %' }, 'the busiest worker event loop');
+        assert.deepEqual(await figure(page, 'sendLag'), { value: String(p.sendLagMs?.mean), text: '0.45 ms' }, 'send lag weighted by sends: (400 × 0.25 + 100 × 1.25) / 500');
       };
       await expectFigures(last);
       assert.match((await figure(page, 'p99')).text, /^\d+(\.\d+)? (µs|ms)$/);

@@ -54,3 +54,15 @@ test('send lag is summed and sends over the threshold are counted late', () => {
   assert.ok(Math.abs(state.counters.sendLagMsTotal - 1.7) < 1e-9);
   state.destroy();
 });
+
+test("each second's send lag goes out with the interval: mean, largest, sends; null when nothing was sent", () => {
+  const state = new WorkerState(true);
+  assert.equal(state.takeInterval().sendLag, null, 'no sends yet');
+  state.recordSendLag(0.5, 5);
+  state.recordSendLag(2.5, 5);
+  state.recordSendLag(9, 5);
+  assert.deepEqual(state.takeInterval().sendLag, { sends: 3, meanMs: 4, maxMs: 9 });
+  assert.equal(state.takeInterval().sendLag, null, 'cleared with the interval');
+  assert.equal(state.counters.sendLagMsTotal, 12, 'the run totals keep counting');
+  state.destroy();
+});

@@ -41,8 +41,8 @@ describe('live state', () => {
   it('turns a LiveProgress into the figures of one second, without the histogram', () => {
     const progress = liveSecond(
       [
-        tick(0, 3, [100, 120, 150, 900], { errors: 2, errorsByCategory: { transport: 2 }, reconnects: 1, openStreams: 3, breaker: 'open' }),
-        tick(1, 3, [110, 130, 5000], { errors: 1, errorsByCategory: { transport: 1 }, openStreams: 4 }),
+        tick(1, 3, [110, 130, 5000], { errors: 1, errorsByCategory: { transport: 1 }, openStreams: 4, eventLoopUtilization: 0.25, sendLag: { sends: 30, meanMs: 2, maxMs: 5 } }),
+        tick(0, 3, [100, 120, 150, 900], { errors: 2, errorsByCategory: { transport: 2 }, reconnects: 1, openStreams: 3, breaker: 'open', eventLoopUtilization: 0.5, sendLag: { sends: 10, meanMs: 1, maxMs: 3 } }),
       ],
       0.8123,
     );
@@ -57,6 +57,8 @@ describe('live state', () => {
       openStreams: 7,
       breakersOpen: 1,
       generatorCpu: 0.812,
+      workerEventLoopUtilization: [0.5, 0.25],
+      sendLagMs: { mean: 1.75, max: 5 },
     });
     assert.ok(s.latencyUs.p50 >= 100 && s.latencyUs.p50 <= 160, `p50 ${s.latencyUs.p50}`);
     assert.ok(s.latencyUs.max >= 4990, `max ${s.latencyUs.max}`);

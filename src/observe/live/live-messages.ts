@@ -23,6 +23,10 @@ export interface LiveSecond {
   breakersOpen: number;
   /** CPUs busy in the generator process (1 = one core). */
   generatorCpu: number;
+  /** Each load worker's event-loop utilization over that second (0–1). */
+  workerEventLoopUtilization: number[];
+  /** Open loop: mean and largest lateness of that second's measured sends, ms; null when none. */
+  sendLagMs: { mean: number; max: number } | null;
 }
 
 /** Sums since the current run started (kept by the server, so they survive the history cap). */

@@ -60,6 +60,8 @@ const TILES: readonly (readonly [string, string])[] = [
   ['errors', 'errors/s'],
   ['openStreams', 'open streams'],
   ['generatorCpu', 'generator CPU'],
+  ['eventLoop', 'worker event loops'],
+  ['sendLag', 'send lag'],
   ['reconnects', 'reconnects/s'],
   ['breakersOpen', 'circuit breakers'],
 ];

@@ -93,7 +93,7 @@ export const LIVE_PAGE_SCRIPT = String.raw`(function () {
     var t = state.totals;
     var config = state.run ? state.run.config : null;
     if (!last) {
-      ['second', 'msgsPerS', 'p50', 'p99', 'p999', 'max', 'errors', 'openStreams', 'generatorCpu', 'reconnects', 'breakersOpen'].forEach(function (n) { setFigure(n, null, '–', ''); });
+      ['second', 'msgsPerS', 'p50', 'p99', 'p999', 'max', 'errors', 'openStreams', 'generatorCpu', 'eventLoop', 'sendLag', 'reconnects', 'breakersOpen'].forEach(function (n) { setFigure(n, null, '–', ''); });
       return;
     }
     var warm = config && last.second <= config.warmupS;
@@ -106,6 +106,11 @@ export const LIVE_PAGE_SCRIPT = String.raw`(function () {
     setFigure('errors', last.errors, fmtCount(last.errors), 'total ' + fmtCount(t.errors));
     setFigure('openStreams', last.openStreams, fmtCount(last.openStreams), config ? 'of ' + fmtCount(config.streams) : '');
     setFigure('generatorCpu', last.generatorCpu, last.generatorCpu.toFixed(2), 'CPUs busy');
+    var elu = last.workerEventLoopUtilization || [];
+    var eluMax = elu.length === 0 ? null : Math.max.apply(null, elu);
+    setFigure('eventLoop', eluMax, eluMax === null ? '–' : Math.round(eluMax * 100) + ' %', elu.length === 0 ? '' : 'busiest of ' + elu.length + ': ' + elu.map(function (u) { return Math.round(u * 100); }).join(' / ') + ' %');
+    var lag = last.sendLagMs;
+    setFigure('sendLag', lag ? lag.mean : null, lag ? lag.mean.toFixed(2) + ' ms' : '–', lag ? 'max ' + lag.max.toFixed(2) + ' ms' : config && config.rate === null ? 'closed loop' : 'no sends');
     setFigure('reconnects', last.reconnects, fmtCount(last.reconnects), 'total ' + fmtCount(t.reconnects));
     setFigure('breakersOpen', last.breakersOpen, last.breakersOpen === 0 ? 'closed' : last.breakersOpen + ' open', config ? 'of ' + config.workers + ' worker' + (config.workers === 1 ? '' : 's') : '');
     document.title = fmtCount(last.msgsPerS) + ' msgs/s · grpc-stream-bench live';

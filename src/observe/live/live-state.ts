@@ -33,6 +33,8 @@ export function toLiveSecond(p: LiveProgress): LiveSecond {
     openStreams: p.openStreams,
     breakersOpen: p.breakersOpen,
     generatorCpu: p.generatorCpu,
+    workerEventLoopUtilization: [...p.workerEventLoopUtilization],
+    sendLagMs: p.sendLagMs === null ? null : { ...p.sendLagMs },
   };
 }
 
