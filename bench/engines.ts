@@ -11,7 +11,7 @@
  * half (the run command's defaults); with --peers the Go servers are pinned to CPU 0 and the
  * generator to CPU 1.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { renderTable } from '../src/report/format.js';
 import { describeEnvironment } from '../src/results/environment.js';
 import { defaultResultsPath } from '../src/results/run-file.js';
 import { writeFileAtomic } from '../src/results/write-atomic.js';
+import { startGoServer } from './peers.js';
 import { median } from '../src/stats/spread.js';
 import type { RunResultsFile } from '../src/types.js';
 
@@ -75,28 +76,6 @@ interface Target {
   gzip: string | null;
 }
 
-const children: ChildProcess[] = [];
-process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
-
-/** Starts one of the seed's Go servers pinned to CPU 0; resolves with its host:port. */
-function startGoServer(binary: string): Promise<string> {
-  const path = join(ROOT, '.peers', binary);
-  if (!existsSync(path)) throw new Error(`${path} is missing: build the Go peers with bash ../shared/peers/build.sh .peers`);
-  const child = spawn('taskset', ['-c', '0', path, '-port', '0'], { env: { ...process.env, QUIET: '1', HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'pipe'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`${binary} did not start: ${text}`)), 10_000);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const match = /server listening at (\S+:\d+)/.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1] as string);
-      }
-    });
-  });
-}
 
 function runOnce(target: Target, c: Case, engine: string, dir: string, index: number): Sample | string {
   const out = join(dir, `run-${index}.json`);
