@@ -1,10 +1,13 @@
 import { accessSync, constants as fsConstants, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { checkBytes, checkInteger, checkNumber } from '../config/checks.js';
+import { hideBin } from 'yargs/helpers';
+import { checkBytes, checkInteger, checkNumber, expandCpuList } from '../config/checks.js';
 import { DEFAULT_MAX_MESSAGE_SIZE, MAX_WINDOW, MIN_WINDOW } from '../config/defaults.js';
 import { formatTarget, isLoopback } from '../config/target.js';
 import { ConfigError, describeError } from '../errors.js';
+import { checkFleetCpus, checkInstances, fleetPorts, prometheusPorts } from '../fleet/fleet-options.js';
 import { createEchoCounters, startEchoServer } from '../grpc/echo-server.js';
 import type { MetricsServer } from '../observe/prometheus/metrics-server.js';
 import { createFaultInjector } from '../resilience/fault-injector.js';
@@ -15,10 +18,14 @@ import type { AuthEvent } from '../security/auth-interceptor.js';
 import { countAuthDecision, createAuthCounts, renderAuthSummary } from '../security/auth-tally.js';
 import { createRateLimitedLog } from '../security/rate-limited-log.js';
 import { DEFAULT_CLOCK_TOLERANCE_S, DEFAULT_ROLES_CLAIM, resolveServerSecurity, type ServeSecurityFlags } from '../security/server-security-options.js';
+import { serveFleet } from './serve-fleet.js';
 
 interface ServeArgs extends ServeSecurityFlags, FaultFlags {
   host: string;
   port: string;
+  instances?: string;
+  cpus?: string;
+  'stop-on-stdin-end': boolean;
   window?: string;
   'max-message-size'?: string;
   'delay-ms'?: string;
@@ -36,6 +43,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     y
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on (loopback unless --allow-remote)' })
       .option('port', { type: 'string', default: '50051', describe: 'Port; 0 picks a free one' })
+      .option('instances', { type: 'string', requiresArg: true, group: 'Fleet:', describe: 'Start this many echo-server processes on consecutive ports from --port (free ports with --port 0), each printing its own "listening on" line; every other flag applies to each [default: 1, this process]' })
+      .option('cpus', { type: 'string', requiresArg: true, group: 'Fleet:', describe: 'taskset CPU list (0,1 or 0-3): instance i is pinned to the i-th CPU of the list, round robin' })
+      .option('stop-on-stdin-end', { type: 'boolean', default: false, hidden: true, describe: 'Stop (as on SIGTERM) when stdin ends: a fleet instance whose parent is gone' })
       .option('window', { type: 'string', requiresArg: true, describe: 'HTTP/2 flow-control window, stream and connection (bytes, e.g. 1MiB)' })
       .option('max-message-size', { type: 'string', requiresArg: true, describe: `Largest message received or sent (bytes) [default: ${DEFAULT_MAX_MESSAGE_SIZE}]` })
       .option('delay-ms', { type: 'string', requiresArg: true, describe: 'Fixed delay before each echo, ms [default: 0]' })
@@ -70,6 +80,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .example('$0 serve --port 0 --window 1MiB', 'Free port, 1 MiB flow-control windows')
       .example('$0 serve --tls-cert server.pem --tls-key server-key.pem --tls-client-ca ca.pem', 'mTLS')
       .example('$0 serve --prometheus 9464', 'Metrics at http://127.0.0.1:9464/metrics')
+      .example('$0 serve --instances 2 --port 50051 --cpus 0,1', 'Two echo-server processes on 50051 and 50052, pinned to CPUs 0 and 1')
       .example('$0 serve --fail-rate 0.1 --fail-reason OVERLOADED --retry-after 250 --stats faults.json', 'Reject 10% of streams with UNAVAILABLE and a retry hint')
       .example('$0 serve --tls-cert server.pem --tls-key server-key.pem --jwt-public-key jwt.pub.pem --jwt-issuer bench --require-role bench', 'TLS + JWT with a role'),
   handler: async (args) => {
@@ -77,6 +88,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       throw new ConfigError(`--host ${args.host} is not a loopback address (127.0.0.0/8, ::1, localhost); pass --allow-remote to listen elsewhere`);
     }
     const port = checkInteger('--port', args.port, 0, 65_535);
+    const instances = args.instances === undefined ? 1 : checkInstances('--instances', args.instances);
+    const ports = fleetPorts('--port', port, instances);
+    const fleetCpus = args.cpus === undefined ? null : await checkServeCpus(args.cpus);
     const window = args.window === undefined ? null : checkBytes('--window', args.window, MIN_WINDOW, MAX_WINDOW);
     const maxMessageSize =
       args['max-message-size'] === undefined ? DEFAULT_MAX_MESSAGE_SIZE : checkBytes('--max-message-size', args['max-message-size'], 1024, 2 ** 31 - 1);
@@ -86,6 +100,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const faultOptions = resolveFaultOptions(args);
     const statsPath = args.stats === undefined ? undefined : checkStatsPath(args.stats);
     const prometheusPort = args.prometheus === undefined ? undefined : checkInteger('--prometheus', args.prometheus, 0, 65_535);
+    // With --instances N, instance i serves its metrics on PORT + i (0: each a free port).
+    const metricsPorts = prometheusPort === undefined ? null : prometheusPorts('--prometheus', prometheusPort, instances);
     const prometheusHost: unknown = args['prometheus-host'];
     if (typeof prometheusHost !== 'string' || prometheusHost === '') throw new ConfigError(`--prometheus-host must be one address, got ${JSON.stringify(prometheusHost)}`);
     if (prometheusPort !== undefined && !args['allow-remote'] && !isLoopback(prometheusHost)) {
@@ -93,6 +109,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     }
 
     const { tls, auth } = await resolveServerSecurity(args, readFlagFile);
+    if (instances > 1) return serveFleet({ argv: hideBin(process.argv), ports, cpus: fleetCpus, prometheusPorts: metricsPorts, statsPath, graceMs });
+    if (fleetCpus !== null) await pinSelf(fleetCpus[0] as number);
 
     const counts = createAuthCounts();
     /** The status each refusal reason was sent with, for the metrics. */
@@ -142,6 +160,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+      if (args['stop-on-stdin-end']) {
+        process.stdin.once('end', stop);
+        process.stdin.resume();
+      }
     });
     process.stdout.write(`listening on ${formatTarget({ host: server.host, port: server.port })}\n`);
     await stopped;
@@ -157,6 +179,27 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     }
   },
 };
+
+/** --cpus: taskset must be there, and every CPU one this process may run on. */
+async function checkServeCpus(value: string): Promise<number[]> {
+  // Loaded only when asked for: it runs getconf when loaded.
+  const { canPin, originalAffinity } = await import('../load/cpu-affinity.js');
+  if (!canPin()) throw new ConfigError(`--cpus needs taskset (util-linux) on Linux; it is not available here (${process.platform})`);
+  const allowed = originalAffinity();
+  const available = allowed === null ? Array.from({ length: cpus().length }, (_, i) => i) : expandCpuList(allowed);
+  return checkFleetCpus('--cpus', value, available);
+}
+
+/** A single instance with --cpus runs on the first CPU of the list. */
+async function pinSelf(cpu: number): Promise<void> {
+  const { pinProcess } = await import('../load/cpu-affinity.js');
+  try {
+    pinProcess(process.pid, String(cpu));
+  } catch (error: unknown) {
+    const why = error instanceof Error && 'stderr' in error ? String(error.stderr).trim() : describeError(error);
+    throw new ConfigError(`--cpus: taskset could not pin the server to CPU ${cpu} (${why})`);
+  }
+}
 
 /** --stats: a file path whose directory exists (or can be made) and is writable; checked before listening. */
 function checkStatsPath(path: string): string {

@@ -2,6 +2,7 @@ import * as http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { ECHO_PREFIX } from '../config/defaults.js';
+import { formatTarget } from '../config/target.js';
 import { BenchError } from '../errors.js';
 import type { RouteNote, RouteNote__Output } from '../generated/stream/RouteNote.js';
 import type { FaultInjector, InjectedFailure } from '../resilience/fault-injector.js';
@@ -57,10 +58,23 @@ export interface RunningEchoServer {
 
 type RouteChatCall = grpc.ServerDuplexStream<RouteNote__Output, RouteNote>;
 
+/** Response header naming the server instance that serves a RouteChat call: its `host:port`. */
+export const BACKEND_ID_HEADER = 'x-backend-id';
+
+/**
+ * The response headers of every served RouteChat call: one Metadata object, filled in once the
+ * bound port is known, and sent as it is by every call (grpc-js only reads it).
+ */
+function backendHeaders(): { headers: grpc.Metadata; setBackendId(id: string): void } {
+  const headers = new grpc.Metadata();
+  return { headers, setBackendId: (id) => headers.set(BACKEND_ID_HEADER, id) };
+}
+
 /** The RouteChat handler: one echo per note, in order; ends with OK after the client half-closes. */
-export function makeRouteChatHandler(delayMs: number, counters: EchoCounters = createEchoCounters()): (call: RouteChatCall) => void {
+export function makeRouteChatHandler(delayMs: number, counters: EchoCounters = createEchoCounters(), headers?: grpc.Metadata): (call: RouteChatCall) => void {
   return (call) => {
     counters.streams++;
+    if (headers !== undefined) call.sendMetadata(headers);
     let paused = false;
     let pending = 0;
     let clientDone = false;
@@ -98,17 +112,26 @@ export function makeRouteChatHandler(delayMs: number, counters: EchoCounters = c
   };
 }
 
+/** Concurrent streams the echo server allows per connection (2^31 − 1, the most HTTP/2 can have). */
+export const ECHO_MAX_CONCURRENT_STREAMS = 2 ** 31 - 1;
+
 /** Starts the grpc-js echo server with server reflection, as the seed does; optionally with TLS / mTLS and JWT auth. */
 export async function startEchoServer(options: EchoServerOptions): Promise<RunningEchoServer> {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxMessageSize,
     'grpc.max_send_message_length': options.maxMessageSize,
+    // Advertised in SETTINGS_MAX_CONCURRENT_STREAMS: no limit a load run could reach (10,000
+    // streams on one connection included); clients then never queue or get refused streams.
+    'grpc.max_concurrent_streams': ECHO_MAX_CONCURRENT_STREAMS,
     interceptors: options.auth === undefined ? [] : [createAuthInterceptor(options.auth, options.onAuthEvent)],
   });
   const proto = loadStreamProto();
   const counters = options.counters ?? createEchoCounters();
+  const backend = backendHeaders();
   const routeChat =
-    options.faults === undefined ? makeRouteChatHandler(options.delayMs, counters) : makeFaultyRouteChatHandler(options.delayMs, options.faults, counters);
+    options.faults === undefined
+      ? makeRouteChatHandler(options.delayMs, counters, backend.headers)
+      : makeFaultyRouteChatHandler(options.delayMs, options.faults, counters, backend.headers);
   server.addService(proto.stream.StreamService.service, { RouteChat: routeChat });
   new ReflectionService(loadPackageDefinition() as never).addToServer(server);
   if (options.window !== null) setServerStreamWindow(server, options.window);
@@ -117,7 +140,11 @@ export async function startEchoServer(options: EchoServerOptions): Promise<Runni
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(address, serverCredentials(options.tls), (error, boundPort) => {
       if (error) reject(new BenchError(`cannot listen on ${address}: ${error.message}`));
-      else resolve(boundPort);
+      else {
+        // Set in the callback, before any call on the bound port can be handled.
+        backend.setBackendId(formatTarget({ host: options.host, port: boundPort }));
+        resolve(boundPort);
+      }
     });
   });
   if (options.window !== null) setServerConnectionWindow(server, options.window);
@@ -154,15 +181,21 @@ function failStream(call: RouteChatCall, failure: InjectedFailure): void {
  * served by the plain handler unless notes need the fault path (drops, aborts, stalls), so
  * rejections alone add no per-note cost.
  */
-export function makeFaultyRouteChatHandler(delayMs: number, faults: FaultInjector, counters: EchoCounters = createEchoCounters()): (call: RouteChatCall) => void {
-  const plain = makeRouteChatHandler(delayMs, counters);
+export function makeFaultyRouteChatHandler(
+  delayMs: number,
+  faults: FaultInjector,
+  counters: EchoCounters = createEchoCounters(),
+  headers?: grpc.Metadata,
+): (call: RouteChatCall) => void {
+  const plain = makeRouteChatHandler(delayMs, counters, headers);
   return (call) => {
     const rejection = faults.admitStream();
     if (rejection !== null) {
       call.on('error', () => undefined);
       return failStream(call, rejection);
     }
-    if (faults.perNote) serveWithFaults(call, delayMs, faults, counters);
+    // A rejected stream ends trailers-only, without response headers; an accepted one gets them.
+    if (faults.perNote) serveWithFaults(call, delayMs, faults, counters, headers);
     else plain(call);
   };
 }
@@ -172,8 +205,9 @@ export function makeFaultyRouteChatHandler(delayMs: number, faults: FaultInjecto
  * during a stall is held and sent, in order, when the stall ends; after `--abort-after` echoes
  * the stream ends with the abort status. Backpressure as in the plain handler.
  */
-function serveWithFaults(call: RouteChatCall, delayMs: number, faults: FaultInjector, counters: EchoCounters): void {
+function serveWithFaults(call: RouteChatCall, delayMs: number, faults: FaultInjector, counters: EchoCounters, headers: grpc.Metadata | undefined): void {
   counters.streams++;
+  if (headers !== undefined) call.sendMetadata(headers);
   const abortAfter = faults.options.abort?.afterEchoes ?? null;
   let echoed = 0;
   /** Notes kept (not dropped) whose echo is not written yet: delayed or held by a stall. */

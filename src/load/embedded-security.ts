@@ -21,6 +21,7 @@ export async function embeddedServerOptions(config: RunConfig): Promise<Embedded
     maxMessageSize: config.maxMessageSize,
     delayMs: 0,
     cpus: config.serverCpus,
+    instances: config.instances,
     securityArgs: await embeddedSecurityArgs(config.security),
   };
 }

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { BenchError } from '../errors.js';
+import { parseInstancePidLine, parseListeningLine } from '../fleet/fleet-lines.js';
 import { canPin, originalAffinity, processCpuUs } from './cpu-affinity.js';
+import { killOnExit } from './kill-on-exit.js';
 import { childExecArgv, siblingModule } from './module-path.js';
 
 export interface EmbeddedServerOptions {
@@ -13,30 +15,27 @@ export interface EmbeddedServerOptions {
   cpus: string | null;
   /** `serve` flags for TLS and JWT checks (see security/throwaway-material.ts); [] for plaintext. */
   securityArgs: string[];
+  /**
+   * Echo-server processes [default: 1]. More than one: a `serve --instances N` fleet, its parent
+   * started (and pinned to `cpus`) as the single server is, its instances round robin over `cpus`.
+   */
+  instances?: number;
 }
 
 export interface EmbeddedServer {
+  /** The server process (of a fleet: its parent). */
   pid: number;
+  /** `HOST:PORT`; of a fleet, every instance's address, comma-separated, in instance order. */
   target: string;
-  /** CPU time the server process has used so far, µs, or null where unknown. */
+  /** Every instance's `HOST:PORT`, in instance order (one for a single server). */
+  targets: string[];
+  /** CPU time the server process (of a fleet: the parent and every instance) has used so far, µs, or null where unknown. */
   cpuUs(): number | null;
   stop(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 15_000;
 
-/** Servers still running; killed if this process exits any way at all (a second Ctrl-C included). */
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function track(child: ChildProcess): void {
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const server of live) server.kill('SIGKILL');
-  });
-}
 const STOP_TIMEOUT_MS = 5_000;
 
 /** The `serve` arguments for these options. */
@@ -45,7 +44,29 @@ export function serveArgs(options: EmbeddedServerOptions): string[] {
   if (options.window !== null) args.push('--window', String(options.window));
   if (options.delayMs > 0) args.push('--delay-ms', String(options.delayMs));
   args.push(...options.securityArgs);
+  const instances = options.instances ?? 1;
+  if (instances > 1) {
+    args.push('--instances', String(instances));
+    if (options.cpus !== null) args.push('--cpus', options.cpus);
+  }
   return args;
+}
+
+/**
+ * CPU time of a fleet: its parent and every instance. An instance that has exited keeps the last
+ * time read from it, so the sum never goes backwards.
+ */
+function fleetCpuUs(pids: readonly number[]): () => number | null {
+  const last = new Map<number, number>();
+  return () => {
+    let known = false;
+    for (const pid of pids) {
+      const us = processCpuUs(pid);
+      if (us !== null) last.set(pid, us);
+      known ||= last.has(pid);
+    }
+    return known ? [...last.values()].reduce((a, b) => a + b, 0) : null;
+  };
 }
 
 /**
@@ -61,7 +82,7 @@ export function startEmbeddedServer(options: EmbeddedServerOptions): Promise<Emb
   const child: ChildProcess = cpus
     ? spawn('taskset', ['-c', cpus, process.execPath, ...node], { stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(process.execPath, node, { stdio: ['ignore', 'pipe', 'pipe'] });
-  track(child);
+  killOnExit(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -73,7 +94,10 @@ export function startEmbeddedServer(options: EmbeddedServerOptions): Promise<Emb
       child.kill('SIGKILL');
       reject(new BenchError(`embedded echo server ${why}${stderr ? `: ${stderr.trim()}` : ''}`));
     };
-    const timer = setTimeout(() => fail(`did not report "listening on" within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
+    const instances = options.instances ?? 1;
+    // Every instance is a Node process loading grpc-js: allow for them starting side by side.
+    const readyTimeoutMs = READY_TIMEOUT_MS + (instances - 1) * 1_000;
+    const timer = setTimeout(() => fail(`did not report "listening on" within ${readyTimeoutMs} ms`), readyTimeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
       fail(`could not start (${error.message})`);
@@ -83,17 +107,19 @@ export function startEmbeddedServer(options: EmbeddedServerOptions): Promise<Emb
       fail(`exited before it was ready (code ${code}, signal ${signal})`);
     };
     child.once('exit', onEarlyExit);
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      const match = /^listening on (.+):(\d+)$/.exec(line);
-      if (!match) return;
+    // One `listening on` line per instance on stdout; a fleet also names each instance's pid on stderr.
+    const targets: string[] = [];
+    const instancePids: number[] = [];
+    const ready = (): void => {
+      if (targets.length < instances || (instances > 1 && instancePids.length < instances)) return;
       clearTimeout(timer);
       child.off('exit', onEarlyExit);
       const pid = child.pid as number;
       resolve({
         pid,
-        target: `${match[1]}:${match[2]}`,
-        cpuUs: () => processCpuUs(pid),
+        target: targets.join(','),
+        targets: [...targets],
+        cpuUs: instances > 1 ? fleetCpuUs([pid, ...instancePids]) : () => processCpuUs(pid),
         stop: async () => {
           if (child.exitCode !== null || child.signalCode !== null) return;
           child.kill('SIGTERM');
@@ -102,6 +128,20 @@ export function startEmbeddedServer(options: EmbeddedServerOptions): Promise<Emb
           clearTimeout(killer);
         },
       });
+    };
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const target = parseListeningLine(line);
+      if (target === null || targets.length >= instances) return;
+      targets.push(target);
+      ready();
     });
+    if (instances > 1) {
+      createInterface({ input: child.stderr! }).on('line', (line) => {
+        const instance = parseInstancePidLine(line);
+        if (instance === null || instancePids.length >= instances) return;
+        instancePids.push(instance.pid);
+        ready();
+      });
+    }
   });
 }

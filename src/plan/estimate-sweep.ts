@@ -18,7 +18,7 @@ export const MAX_LIVE_SERVERS = 8;
  */
 export function serverKeyOf(config: RunConfig): string | null {
   if (config.target !== null) return null;
-  return `window=${config.window ?? 'default'},maxMessageSize=${config.maxMessageSize},cpus=${config.serverCpus ?? 'any'},security=${config.security}`;
+  return `window=${config.window ?? 'default'},maxMessageSize=${config.maxMessageSize},cpus=${config.serverCpus ?? 'any'},security=${config.security},instances=${config.instances ?? 1}`;
 }
 
 /**

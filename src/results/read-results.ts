@@ -16,6 +16,8 @@ function need(condition: boolean, source: string, what: string): asserts conditi
 function upgradeConfig(config: Json): void {
   config.engine ??= 'grpc-js';
   config.security ??= 'plaintext';
+  // Before fleets, the embedded server was one process.
+  config.instances ??= 1;
 }
 
 function checkRunRecord(run: unknown, source: string, path: string): void {

@@ -21,7 +21,7 @@ export function renderSweepPlan(profile: ResolvedProfile, plan: SweepPlan): stri
   const first = plan.cells[0]?.config;
   if (first) {
     lines.push(
-      `each run   warm-up ${first.warmupS} s + duration ${first.durationS ?? '?'} s + ~${REPETITION_OVERHEAD_S} s setup · ${first.streams} streams × ${first.inFlight} in flight · ${first.target ?? 'embedded server'}`,
+      `each run   warm-up ${first.warmupS} s + duration ${first.durationS ?? '?'} s + ~${REPETITION_OVERHEAD_S} s setup · ${first.streams} streams × ${first.inFlight} in flight · ${first.target ?? embeddedServerText(plan.cells.map((c) => c.config.instances ?? 1))}`,
     );
   }
   lines.push(`servers    ${plan.estimate.serverStarts} embedded server start(s) (~${SERVER_START_S} s each; one per distinct window/max-message-size, kept alive)`);
@@ -37,4 +37,12 @@ export function renderSweepPlan(profile: ResolvedProfile, plan: SweepPlan): stri
     lines.push(`  round ${round + 1}: ${steps.map((s) => `${s.cellIndex + 1}${pendingSet.has(s) ? '' : '✓'}`).join(' ')}`);
   }
   return lines.join('\n');
+}
+
+/** "embedded server", or for fleets "embedded server, 2 processes" (or "1–3 processes" across cells). */
+function embeddedServerText(instances: readonly number[]): string {
+  const low = Math.min(...instances);
+  const high = Math.max(...instances);
+  if (high <= 1) return 'embedded server';
+  return `embedded server, ${low === high ? high : `${low}–${high}`} processes`;
 }
