@@ -68,7 +68,7 @@ function evaluateAbsolute(t: AbsoluteThreshold, cell: CheckedCell): Verdict {
     pass,
     verdict: pass ? 'pass' : 'FAIL',
     observed: `${t.metric.label} ${formatMetric(value, t.metric.unit)}${how}`,
-    reason: Number.isFinite(value) ? `limit ${t.op} ${formatMetric(t.limit, t.metric.unit)}` : n === 0 ? 'no completed repetition' : `${t.metric.name} was not measured in these runs`,
+    reason: Number.isFinite(value) ? `limit ${t.op} ${formatMetric(t.limit, t.metric.unit)}` : n === 0 ? 'no completed repetition' : `${t.metric.name} was not measured in these runs${t.metric.whenMissing ? `: ${t.metric.whenMissing}` : ''}`,
     significance: null,
   };
 }
@@ -142,7 +142,7 @@ function evaluateRelative(t: RelativeThreshold, cell: CheckedCell): Verdict {
       ? ''
       : `tested per repetition, medians ${formatMetric(stats.medianB, m.unit)} vs ${formatMetric(stats.medianA, m.unit)}: `;
   const tested = `${perRepetition}p=${stats.mannWhitney.p.toFixed(3)} n=${stats.nA}+${stats.nB}`;
-  const unit = m.unit === 'µs' ? '' : m.unit === 'count' ? ` ${m.label}` : ` ${m.unit}`;
+  const unit = m.unit === 'µs' || m.unit === '%' ? '' : m.unit === 'count' ? ` ${m.label}` : ` ${m.unit}`;
   const figure = m.combine === 'sum' ? ', sums of the repetitions' : m.combine === 'max' ? ', largest repetition' : '';
   const observed = `${formatPercent(m.changePct)} (${formatMetric(m.b, m.unit)} vs baseline ${formatMetric(m.a, m.unit)}${unit}${figure})`;
   let pass: boolean;

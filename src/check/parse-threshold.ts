@@ -88,6 +88,10 @@ export function parseThreshold(text: string): Threshold {
     if (scale === undefined) throw invalid(text, `unknown latency unit "${unit}"`);
     return { kind: 'absolute', text: expr, metric, op, limit: number * scale };
   }
+  if (metric.unit === '%') {
+    if (unit !== '' && unit !== '%') throw invalid(text, `${metric.name} is a percentage: give a number with or without %, e.g. "${metric.name} ${op} 10%"`);
+    return { kind: 'absolute', text: expr, metric, op, limit: number };
+  }
   if (unit !== '') {
     const expected = metric.unit === 'count' ? 'a plain count' : `a plain number in ${metric.unit}`;
     throw invalid(text, `${metric.name} takes ${expected}, without "${unit}"`);

@@ -148,9 +148,9 @@ export async function runCheck(o: Unchecked<CheckOptions> & { out?: string }, ho
   if (resultsInputs !== undefined) {
     // Switches (verify) default to false: given means set.
     const given = RUN_FIELDS.filter((f) => isGiven(o[f]));
-    if (given.length > 0 || o.repeat !== undefined || o.out !== undefined) {
+    if (given.length > 0 || o.allowPartial === true || o.repeat !== undefined || o.out !== undefined) {
       throw new ConfigError(
-        `--results checks measured results: ${[...given.map((f) => RUN_FLAG_NAMES[f]), ...(o.repeat ? ['--repeat'] : []), ...(o.out ? ['--out'] : [])].join(', ')} apply only when check runs the load`,
+        `--results checks measured results: ${[...given.map((f) => RUN_FLAG_NAMES[f]), ...(o.allowPartial === true ? ['--allow-partial'] : []), ...(o.repeat ? ['--repeat'] : []), ...(o.out ? ['--out'] : [])].join(', ')} apply only when check runs the load`,
       );
     }
   }
@@ -169,7 +169,13 @@ export async function runCheck(o: Unchecked<CheckOptions> & { out?: string }, ho
   const loaded =
     o.profile === undefined
       ? null
-      : profileFromOption(o.profile, { target: (o.target as string | undefined) ?? null, allowRemote: o.allowRemote === true, credentials, resilience: resilienceFromOptions(o) });
+      : profileFromOption(o.profile, {
+          target: (o.target as string | undefined) ?? null,
+          allowRemote: o.allowRemote === true,
+          allowPartial: o.allowPartial === true,
+          credentials,
+          resilience: resilienceFromOptions(o),
+        });
   if (relative.length > 0 && resultsInputs === undefined) {
     const planned = repeat ?? loaded?.repeat ?? DEFAULT_CHECK_REPEAT;
     if (planned < MIN_REPETITIONS_FOR_SIGNIFICANCE) {

@@ -5,7 +5,10 @@
  * and `engine/h2/` implement it.
  */
 import type { RichStatus } from '../resilience/rich-status.js';
-import type { Compression } from '../types.js';
+import type { Compression, LbPolicy } from '../types.js';
+
+/** Response header in which a server names itself (its host:port); per-backend figures key on it. */
+export const BACKEND_ID_HEADER = 'x-backend-id';
 
 export const ENGINES = ['h2', 'grpc-js'] as const;
 export type EngineName = (typeof ENGINES)[number];
@@ -46,12 +49,20 @@ export interface CallStatus {
   rich: RichStatus | null;
   /** `grpc-retry-pushback-ms`, when the server sent it. */
   pushbackMs: number | null;
+  /**
+   * The stream was refused: RST_STREAM REFUSED_STREAM, or not opened because the server's
+   * SETTINGS_MAX_CONCURRENT_STREAMS was reached on the connection.
+   */
+  refused?: boolean;
 }
 
 /** What a stream reports; every callback runs on the engine's thread, onEnd exactly once. */
 export interface StreamHandler {
-  /** Response headers arrived: the stream is set up. */
-  onHeaders(): void;
+  /**
+   * Response headers arrived: the stream is set up. `backend` names the server that took it: its
+   * x-backend-id response header, else the peer address of the connection; null if unknown.
+   */
+  onHeaders(backend: string | null): void;
   onEcho(echo: Echo): void;
   /** Writes may go on after write() returned false. */
   onDrain(): void;
@@ -66,6 +77,8 @@ export interface TransportStream {
   halfClose(): void;
   /** Ends the call at once (RST_STREAM CANCEL); onEnd is not called afterwards. */
   cancel(): void;
+  /** The address (host:port) the call was sent to, as far as known (errors before headers are attributed to it). */
+  sentTo?(): string | null;
 }
 
 /** TLS for a connection; PEM material already read. */
@@ -82,6 +95,11 @@ export interface ClientTls {
 export interface ConnectionSettings {
   /** host:port */
   target: string;
+  /**
+   * Client-side load balancing for engines that balance inside one channel (grpc-js): the
+   * policy and every address; absent or null: `target` alone.
+   */
+  balancing?: { policy: LbPolicy; addresses: string[] } | null;
   /** null: plaintext (h2c). */
   tls: ClientTls | null;
   /** Headers sent with every new call (e.g. authorization), asked for when the call opens; null: none. */

@@ -6,6 +6,7 @@ export function formatMetric(value: number, unit: MetricUnit): string {
   if (!Number.isFinite(value)) return 'n/a';
   if (unit === 'µs') return formatMicros(value);
   if (unit === 'MiB/s') return value.toFixed(2);
+  if (unit === '%') return `${value.toFixed(1)}%`;
   return formatCount(value);
 }
 

@@ -7,6 +7,8 @@ import { formatBytes, formatCount, formatMicros } from './format.js';
 import { cellHgrm, parseHgrm } from './hgrm.js';
 import { buildReportSection, summaryRows, SUMMARY_HEADER, windowLabel, type HeatTable, type ReportCell, type ReportSection } from './report-model.js';
 import { escapeXml, percentileTicks, renderLineChart, type ChartSeries } from './svg-chart.js';
+import { renderBarChart } from './svg-bar-chart.js';
+import { BACKEND_HEADER, backendRows, describeImbalance } from './backend-table.js';
 import { mergeEncodedToEncoded, percentileDistributionText } from '../stats/histogram.js';
 import { HGRM_UNIT_RATIO } from './hgrm.js';
 
@@ -124,6 +126,14 @@ export function renderSectionHtml(section: ReportSection): string {
   out.push('<h3>Latency percentile distribution</h3><p class="muted">x axis: 1/(1−p) on a log scale, as HdrHistogram\'s plotter draws it, so p99.9 and p99.99 are readable.</p><div class="charts">');
   out.push(...section.cells.map(percentileChart));
   out.push('</div><h3>Throughput and p99 over time</h3><div class="charts">', ...section.cells.map(overTimeCharts), '</div>');
+  if (section.backends.length > 0) {
+    out.push('<h3>Per backend</h3>');
+    for (const { label, backends } of section.backends) {
+      out.push(table(BACKEND_HEADER, backendRows(backends), 'backends'));
+      out.push(`<p class="muted">${esc(describeImbalance(backends) ?? 'imbalance n/a (no throughput)')}</p>`);
+      out.push(renderBarChart(backends.map((b) => ({ label: b.backend, value: b.msgsPerS })), { title: `msgs/s per backend · ${label}`, kind: 'backend-msgs', valueFormat: (v) => formatCount(v) }));
+    }
+  }
   if (section.notes.length > 0) out.push(`<h3>Notes</h3><ul class="notes">${section.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
   out.push('</section>');
   return out.join('\n');

@@ -1,6 +1,7 @@
 /** The Markdown report of one or more results files. */
 import { formatBytes, formatCount, formatMicros } from './format.js';
 import { markdownTable } from './markdown-table.js';
+import { BACKEND_HEADER, backendRows, describeImbalance } from './backend-table.js';
 import { buildReportSection, summaryRows, SUMMARY_HEADER, windowLabel, type HeatTable, type ReportSection } from './report-model.js';
 import type { ResultsFile } from '../types.js';
 
@@ -21,6 +22,13 @@ export function renderSectionMarkdown(section: ReportSection): string {
   if (section.heatTables.length > 0) {
     out.push('### Size × window', '');
     for (const t of section.heatTables) out.push(heatTableMarkdown(t), '');
+  }
+  if (section.backends.length > 0) {
+    out.push('### Per backend', '');
+    for (const { label, backends } of section.backends) {
+      if (section.cells.length > 1) out.push(`**${label}**`, '');
+      out.push(markdownTable(BACKEND_HEADER, backendRows(backends), 1), '', `${describeImbalance(backends) ?? 'imbalance n/a (no throughput)'}; msgs/s is the median of the repetitions.`, '');
+    }
   }
   if (section.notes.length > 0) out.push('### Notes', '', ...section.notes.map((n) => `- ${n}`), '');
   return out.join('\n');

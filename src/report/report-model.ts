@@ -1,5 +1,7 @@
 /** What a report shows of one results file, shared by the Markdown and HTML renderers (pure). */
 import { cellFigures, cellsOf, samplesOf, type CellSamples } from '../results/cell-samples.js';
+import type { BackendMetrics } from '../types.js';
+import { cellBackends, hasSeveralBackends } from './backend-table.js';
 import { metricByName } from '../results/metric-definitions.js';
 import { varyingLabels, workloadKey } from '../results/workload-key.js';
 import type { AuthDescriptor, ResilienceConfig, ResultsFile, RunConfig, RunRecord } from '../types.js';
@@ -35,6 +37,8 @@ export interface ReportSection {
   definition: unknown;
   cells: ReportCell[];
   heatTables: HeatTable[];
+  /** Cells whose runs saw two backends or more, with their per-backend figures. */
+  backends: { label: string; backends: BackendMetrics[] }[];
   notes: string[];
 }
 
@@ -42,6 +46,9 @@ export const SUMMARY_HEADER = ['cell', 'reps', 'msgs/s', 'MiB/s', 'p50', 'p90', 
 
 const CONFIG_LABELS: Record<keyof RunConfig, string> = {
   target: 'target',
+  targets: 'target addresses',
+  lb: 'load balancing',
+  allowPartial: 'allow partial target list',
   engine: 'client engine',
   security: 'security',
   auth: 'client authentication',
@@ -57,6 +64,7 @@ const CONFIG_LABELS: Record<keyof RunConfig, string> = {
   window: 'flow-control window',
   maxMessageSize: 'max message size',
   messagesPerStream: 'messages per stream (churn)',
+  connectionChurn: 'streams per connection (connection churn)',
   warmupS: 'warm-up (s)',
   durationS: 'duration (s)',
   messages: 'messages',
@@ -64,6 +72,7 @@ const CONFIG_LABELS: Record<keyof RunConfig, string> = {
   pacing: 'open-loop pacing',
   timeoutS: 'timeout (s)',
   drainTimeoutS: 'drain timeout (s)',
+  instances: 'embedded server instances',
   serverCpus: 'server CPUs',
   clientCpus: 'client CPUs',
 };
@@ -77,6 +86,7 @@ export function formatConfigValue(field: keyof RunConfig, value: unknown): strin
     if (field === 'window') return 'default (64 KiB)';
     if (field === 'serverCpus' || field === 'clientCpus') return 'not pinned';
     if (field === 'messagesPerStream') return 'unlimited (one call per stream)';
+    if (field === 'connectionChurn') return 'unlimited (connections kept)';
     return '—';
   }
   if ((field === 'size' || field === 'window' || field === 'maxMessageSize') && typeof value === 'number') return formatBytes(value);
@@ -200,6 +210,9 @@ export function buildReportSection(file: ResultsFile, source: string): ReportSec
     definition: file.kind === 'sweep' ? file.profile.definition : null,
     cells: cells.map((cell, i) => ({ label: labels[i] as string, cell, figures: cellFigures(cell) })),
     heatTables: heatTables(cells),
+    backends: cells
+      .map((cell, i) => ({ label: labels[i] as string, backends: cellBackends(cell.runs) }))
+      .filter((c) => hasSeveralBackends(c.backends)),
     notes,
   };
 }

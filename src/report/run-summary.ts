@@ -1,5 +1,6 @@
-import type { LatencySummary, RunRecord } from '../types.js';
+import type { GeneratorMemory, LatencySummary, RunRecord, ShardInfo } from '../types.js';
 import { formatBytes, formatCount, formatMicros, renderTable } from './format.js';
+import { BACKEND_HEADER, backendRows, describeImbalance, hasSeveralBackends } from './backend-table.js';
 
 const LATENCY_HEADER = ['p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max'];
 
@@ -12,6 +13,7 @@ function describeLoad(run: RunRecord): string {
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const loop = c.rate === null ? `in-flight ${c.inFlight} per stream (closed loop)` : `${formatCount(c.rate)} msgs/s open loop (in-flight cap ${c.inFlight})`;
   const churn = c.messagesPerStream === null || c.messagesPerStream === undefined ? [] : [`new call every ${formatCount(c.messagesPerStream)} echoes`];
+  if (c.connectionChurn !== null && c.connectionChurn !== undefined) churn.push(`new connection every ${formatCount(c.connectionChurn)} calls`);
   const security = c.security === undefined || c.security === 'plaintext' ? [] : [c.security];
   return [
     `${c.engine ?? 'grpc-js'} engine`,
@@ -27,12 +29,48 @@ function describeLoad(run: RunRecord): string {
   ].join(' · ');
 }
 
+/** "shard 2/3 of run nightly-42 · streams 6–11 (6 of 18) · started at the planned time". */
+export function describeShard(shard: ShardInfo): string {
+  const last = shard.streams.first + shard.streams.count - 1;
+  const start =
+    shard.plannedStartMs === null
+      ? 'started when ready'
+      : shard.late
+        ? `started ${formatCount(shard.lateByMs ?? shard.actualStartMs - shard.plannedStartMs)} ms after the planned ${new Date(shard.plannedStartMs).toISOString()} (late)`
+        : `started at the planned ${new Date(shard.plannedStartMs).toISOString()}`;
+  const streams = shard.streams.count === 1 ? `stream ${shard.streams.first}` : `streams ${shard.streams.first}–${last}`;
+  return `shard ${shard.index}/${shard.count} of run ${shard.runId} · ${streams} · ${start} · figures are this shard's own`;
+}
+
+/** "RSS peak 212 MiB · first quarter 180 MiB · last quarter 190 MiB · heap used: main 30 MiB, workers 120 MiB". */
+export function describeMemory(memory: GeneratorMemory): string {
+  const heaps = [memory.peakHeapUsedMiB === null ? '' : `main ${memory.peakHeapUsedMiB} MiB`, memory.peakWorkerHeapUsedMiB === null ? '' : `workers ${memory.peakWorkerHeapUsedMiB} MiB`].filter(Boolean);
+  return [
+    `generator RSS peak ${memory.peakRssMiB} MiB · first quarter ${memory.firstQuarterRssMiB} MiB · last quarter ${memory.lastQuarterRssMiB} MiB`,
+    heaps.length === 0 ? '' : `peak heap used: ${heaps.join(', ')}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/** Connections opened and streams refused, when there is something to say (churn, reconnections, refusals). */
+function describeConnections(run: RunRecord): string | null {
+  const c = run.metrics.counters;
+  const opened = c.connectionsOpened ?? 0;
+  const refused = c.refusedStreams ?? 0;
+  if (opened <= run.config.connections && refused === 0) return null;
+  const parts = [`${formatCount(opened)} opened over the run (--connections ${formatCount(run.config.connections)}${run.config.connectionChurn ? `, a new one every ${formatCount(run.config.connectionChurn)} calls` : ''})`];
+  if (refused > 0) parts.push(`${formatCount(refused)} streams refused: the server's stream limit was hit`);
+  return parts.join(' · ');
+}
+
 /** The human summary of one run. */
 export function renderRunSummary(run: RunRecord): string {
   const m = run.metrics;
   const c = m.counters;
   const lines: string[] = [];
   lines.push(`target     ${run.config.target ?? 'embedded echo server'}`);
+  if (run.shard) lines.push(`shard      ${describeShard(run.shard)}`);
   lines.push(`load       ${describeLoad(run)}`);
   lines.push(`measured   ${m.durationS.toFixed(2)} s after ${run.config.warmupS} s warm-up · stopped: ${run.stop.reason}${run.stop.detail ? ` (${run.stop.detail})` : ''}`);
   lines.push(`placement  ${run.placement.note}`);
@@ -47,6 +85,11 @@ export function renderRunSummary(run: RunRecord): string {
   }
   lines.push(renderTable(['', 'msgs/s', 'MiB/s out', 'MiB/s in', ...LATENCY_HEADER, 'errors'], rows));
   lines.push('');
+  if (hasSeveralBackends(m.backends)) {
+    lines.push(renderTable(BACKEND_HEADER, backendRows(m.backends)));
+    lines.push(`backends   ${m.backends.length} · lb ${run.config.lb ?? 'pick_first'} · ${describeImbalance(m.backends) ?? 'imbalance n/a (no throughput)'}`);
+    lines.push('');
+  }
   const unsent = c.unsent > 0 ? ` · ${formatCount(c.unsent)} never sent (held back by backpressure)` : '';
   if (m.wire) {
     const saved = (payload: number, wire: number): string => (payload > 0 ? ` (${Math.round(100 * (1 - wire / payload))}% less than payload)` : '');
@@ -83,6 +126,9 @@ export function renderRunSummary(run: RunRecord): string {
     `worker event loop ${g.workerEventLoopUtilization.map((u) => `${Math.round(u * 100)}%`).join(', ')}`,
   ].filter(Boolean);
   lines.push(`generator  ${gen.join(' · ')}`);
+  const connections = describeConnections(run);
+  if (connections !== null) lines.push(`connections ${connections}`);
+  if (g.memory) lines.push(`memory     ${describeMemory(g.memory)}`);
   if (m.server) lines.push(`server     ${m.server.cpuUsPerMsg === null ? 'n/a' : `${m.server.cpuUsPerMsg.toFixed(1)} µs CPU/msg`}`);
   for (const warning of run.warnings) lines.push(`warning    ${warning}`);
   return lines.join('\n');

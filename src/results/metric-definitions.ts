@@ -1,7 +1,8 @@
 /** The figures that compare, check and report talk about, with one name each. */
+import { backendImbalancePct } from '../stats/aggregate-backends.js';
 import type { RunRecord } from '../types.js';
 
-export type MetricUnit = 'msgs/s' | 'MiB/s' | 'µs' | 'count';
+export type MetricUnit = 'msgs/s' | 'MiB/s' | 'µs' | 'count' | '%';
 
 export interface MetricDefinition {
   /** Name used in thresholds and JSON output. */
@@ -16,6 +17,8 @@ export interface MetricDefinition {
   combine: 'median' | 'sum' | 'max';
   /** The figure of one repetition. */
   of(run: RunRecord): number;
+  /** Why a run may lack the figure (said in the "not measured" verdict). */
+  whenMissing?: string;
 }
 
 export const METRICS: readonly MetricDefinition[] = [
@@ -40,7 +43,30 @@ export const METRICS: readonly MetricDefinition[] = [
   { name: 'recovery_s', aliases: ['mttr'], label: 'mean recovery', unit: 'µs', better: 'lower', combine: 'median', of: (r) => (r.metrics.resilience?.meanRecoveryS ?? Number.NaN) * 1e6 },
   { name: 'lost', aliases: [], label: 'lost', unit: 'count', better: 'lower', combine: 'sum', of: (r) => r.metrics.counters.lost ?? 0 },
   { name: 'reconnects', aliases: [], label: 'reconnects', unit: 'count', better: 'lower', combine: 'sum', of: (r) => r.metrics.counters.reconnects ?? 0 },
+  {
+    name: 'backend_imbalance',
+    aliases: ['imbalance'],
+    label: 'backend imbalance',
+    unit: '%',
+    better: 'lower',
+    combine: 'max',
+    of: (r) => backendImbalancePct(r.metrics.backends) ?? Number.NaN,
+    whenMissing: 'it needs per-backend figures of at least two backends with throughput (a --target list or several server instances)',
+  },
   { name: 'connect_p50', aliases: [], label: 'connect p50', unit: 'µs', better: 'lower', combine: 'median', of: (r) => (r.metrics.connectLatencyUs?.count ? r.metrics.connectLatencyUs.p50 : Number.NaN) },
+  // Connection churn and scale.
+  { name: 'connections', aliases: ['connections_opened'], label: 'connections', unit: 'count', better: 'lower', combine: 'median', of: (r) => r.metrics.counters.connectionsOpened ?? Number.NaN },
+  { name: 'refused_streams', aliases: ['refused'], label: 'refused streams', unit: 'count', better: 'lower', combine: 'sum', of: (r) => r.metrics.counters.refusedStreams ?? 0 },
+  {
+    name: 'rss_mib',
+    aliases: ['peak_rss_mib', 'rss'],
+    label: 'generator RSS MiB',
+    unit: 'count',
+    better: 'lower',
+    combine: 'max',
+    of: (r) => r.metrics.generator.memory?.peakRssMiB ?? Number.NaN,
+    whenMissing: 'the generator RSS is sampled once per second of the time series: the run needs a measured second',
+  },
 ];
 
 /** HTTP/2 DATA bytes, both directions, per echo of the measured window. */

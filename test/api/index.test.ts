@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import * as api from '../../src/index.js';
 
 describe('the package entry', () => {
-  it('exports the six functions, the errors and the exit-code helpers, nothing else at run time', () => {
+  it('exports the seven functions, the errors and the exit-code helpers, nothing else at run time', () => {
     assert.deepEqual(Object.keys(api).sort(), [
       'BenchError',
       'COMPRESSIONS',
@@ -15,6 +15,7 @@ describe('the package entry', () => {
       'TargetError',
       'check',
       'compare',
+      'merge',
       'report',
       'run',
       'runExitCode',
@@ -29,7 +30,7 @@ describe('the package entry', () => {
 
   it('rejects an unknown option, as the CLI rejects an unknown flag, before anything starts', async () => {
     const cases: [Promise<unknown>, RegExp][] = [
-      [api.run({ stream: 2 } as never), /^run\(\): unknown option "stream"; options: target, allowRemote, engine, .*, signal, onProgress$/],
+      [api.run({ stream: 2 } as never), /^run\(\): unknown option "stream"; options: target, allowRemote, allowPartial, lb, engine, .*, signal, onProgress$/],
       [api.sweep({ profile: 'quick', repeats: 2 } as never), /^sweep\(\): unknown option "repeats"; options: /],
       [api.serve({ prot: 0 } as never), /^serve\(\): unknown option "prot"; options: host, port, /],
       [api.check({ thresholds: ['errors == 0'], baselines: [] } as never), /^check\(\): unknown option "baselines"; options: /],

@@ -32,14 +32,14 @@ function tick(workerIndex: number, second: number, latenciesUs: readonly number[
   return { type: 'tick', workerIndex, second, received: latenciesUs.length, errors: 0, errorsByCategory: {}, reconnects: 0, openStreams: 8, breaker: 'closed', histogram, ...extra };
 }
 
-/** One second over two workers: a few hundred latencies around 150–300 µs with a tail; errors and an outage in seconds 6–7. */
+/** One second over two workers: a few hundred latencies around 150–300 µs with a tail; errors and an outage in seconds 6–7; three backends. */
 function progressAt(second: number): LiveProgress {
   const values = (n: number, base: number): number[] => Array.from({ length: n }, (_, i) => base + (i % 50) * 3 + (i % 97 === 0 ? base * 12 : 0));
   const outage = second === 6 || second === 7;
   return liveSecond(
     [
-      tick(0, second, values(400 + second * 20, 150 + second * 5), { eventLoopUtilization: 0.61, sendLag: { sends: 400, meanMs: 0.25, maxMs: 1.5 + second }, ...(outage ? { errors: 3, errorsByCategory: { transport: 3 }, reconnects: 2, openStreams: 5, breaker: 'open' } : {}) }),
-      tick(1, second, values(380 + second * 15, 170), { eventLoopUtilization: 0.42, sendLag: { sends: 100, meanMs: 1.25, maxMs: 2 }, ...(outage ? { errors: 1, errorsByCategory: { rejected: 1 } } : {}) }),
+      tick(0, second, values(400 + second * 20, 150 + second * 5), { eventLoopUtilization: 0.61, sendLag: { sends: 400, meanMs: 0.25, maxMs: 1.5 + second }, backends: [{ backend: '127.0.0.1:50051', received: 200 + second }, { backend: '127.0.0.1:50052', received: 150 }], ...(outage ? { errors: 3, errorsByCategory: { transport: 3 }, reconnects: 2, openStreams: 5, breaker: 'open' } : {}) }),
+      tick(1, second, values(380 + second * 15, 170), { eventLoopUtilization: 0.42, sendLag: { sends: 100, meanMs: 1.25, maxMs: 2 }, backends: [{ backend: '127.0.0.1:50052', received: 50 }, { backend: '127.0.0.1:50053', received: 180 }], ...(outage ? { errors: 1, errorsByCategory: { rejected: 1 } } : {}) }),
     ],
     0.4 + second * 0.03,
   );
@@ -103,7 +103,8 @@ describe('live page in headless Chromium', { skip }, () => {
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     try {
       const { page, problems } = await openPage(browser, live.url);
-      live.runStarted?.({ config: baseConfig({ rate: 800, warmupS: 1, durationS: 15, streams: 16, workers: 2, connections: 2 }), cellId: null, repetition: null });
+      live.runStarted?.({ config: baseConfig({ rate: 800, warmupS: 1, durationS: 15, streams: 16, workers: 2, connections: 2, target: '127.0.0.1:50051,127.0.0.1:50052,127.0.0.1:50053', lb: 'round_robin' }), cellId: null, repetition: null });
+      assert.equal(await page.$eval('#backends', (e) => (e as HTMLElement).hidden), true, 'no backends table before the first second');
       let last: LiveProgress | null = null;
       let early = { points: 0, paths: [] as number[] };
       for (let second = 1; second <= 16; second++) {
@@ -141,6 +142,20 @@ describe('live page in headless Chromium', { skip }, () => {
       };
       await expectFigures(last);
       assert.match((await figure(page, 'p99')).text, /^\d+(\.\d+)? (µs|ms)$/);
+      const expectBackends = async (p: LiveProgress): Promise<void> => {
+        assert.equal(await page.$eval('#backends', (e) => (e as HTMLElement).hidden), false, 'three backends: the table is shown');
+        const rows = await page.$$eval('#backends-body tr', (trs) => trs.map((tr) => [tr.getAttribute('data-backend'), ...[...tr.querySelectorAll('td')].slice(1, 3).map((td) => td.textContent), tr.querySelector('meter')?.getAttribute('value') ?? null]));
+        const total = p.backends.reduce((n, b) => n + b.msgsPerS, 0);
+        assert.deepEqual(
+          rows,
+          p.backends.map((b) => [b.backend, b.msgsPerS.toLocaleString('en-US'), `${((b.msgsPerS / total) * 100).toFixed(1)} %`, String(b.msgsPerS)]),
+        );
+        assert.deepEqual(p.backends.map((b) => b.msgsPerS), [216, 200, 180], 'second 16: 200 + 16; 150 + 50; 180');
+        // (216 − 180) / (596 / 3) = 18.1 %
+        assert.equal(await page.$eval('#backends-imbalance', (e) => e.getAttribute('data-imbalance')), '18.1');
+        assert.match(await page.$eval('#run-info', (e) => e.textContent ?? ''), / · lb round_robin$/);
+      };
+      await expectBackends(last);
       const errorRows = await page.$$eval('#errors-body tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
       assert.deepEqual(errorRows, [
         ['rejected', '0', '2'],
@@ -164,6 +179,7 @@ describe('live page in headless Chromium', { skip }, () => {
       assert.equal(await page.$eval('#results-file', (e) => e.textContent), 'results/x.json');
       assert.equal((await chartPoints(page, 'throughput')).points, 16, 'the charts are kept');
       await expectFigures(last);
+      await expectBackends(last);
       assert.deepEqual(problems, []);
       await page.screenshot({ path: join(OUT_DIR, 'live-run-finished.png'), fullPage: true });
       assert.ok(existsSync(join(OUT_DIR, 'live-run-finished.png')));

@@ -59,10 +59,43 @@ describe('live state', () => {
       generatorCpu: 0.812,
       workerEventLoopUtilization: [0.5, 0.25],
       sendLagMs: { mean: 1.75, max: 5 },
+      backends: [],
     });
     assert.ok(s.latencyUs.p50 >= 100 && s.latencyUs.p50 <= 160, `p50 ${s.latencyUs.p50}`);
     assert.ok(s.latencyUs.max >= 4990, `max ${s.latencyUs.max}`);
     assert.equal('histogram' in s, false);
+  });
+
+  it("merges the workers' per-backend echoes of a second; only the newest second keeps them", () => {
+    const w0 = (second: number, a: number, b: number): ProgressTick => tick(0, second, [100], { backends: [{ backend: '127.0.0.1:1', received: a }, { backend: '127.0.0.1:2', received: b }] });
+    const w1 = (second: number, b: number, c: number): ProgressTick => tick(1, second, [100], { backends: [{ backend: '127.0.0.1:2', received: b }, { backend: '127.0.0.1:3', received: c }] });
+    const first = liveSecond([w0(1, 10, 20), w1(1, 5, 30)], 0.5);
+    assert.deepEqual(first.backends, [
+      { backend: '127.0.0.1:1', msgsPerS: 10 },
+      { backend: '127.0.0.1:2', msgsPerS: 25 },
+      { backend: '127.0.0.1:3', msgsPerS: 30 },
+    ]);
+    const state = new LiveState('run');
+    state.runStarted({ config: baseConfig({ target: '127.0.0.1:1,127.0.0.1:2,127.0.0.1:3', lb: 'round_robin' }), cellId: null, repetition: null });
+    assert.equal(state.snapshot().run?.config.lb, 'round_robin');
+    const event = state.second(first);
+    assert.ok(event.type === 'second');
+    assert.deepEqual(event.data.backends, first.backends, 'the second event carries them');
+    state.second(liveSecond([w0(2, 0, 1), w1(2, 2, 3)], 0.5));
+    const [older, newest] = state.snapshot().seconds;
+    assert.equal(older?.backends, undefined, 'dropped from the older second');
+    assert.deepEqual(newest?.backends, [
+      { backend: '127.0.0.1:1', msgsPerS: 0 },
+      { backend: '127.0.0.1:2', msgsPerS: 3 },
+      { backend: '127.0.0.1:3', msgsPerS: 3 },
+    ]);
+    // 100 backends over two workers: at most 64 entries, the rest as "other", none lost.
+    const many = (w: number, from: number): ProgressTick =>
+      tick(w, 3, [], { backends: Array.from({ length: 50 }, (_, i) => ({ backend: `10.0.0.${from + i}:1`, received: 2 })) });
+    const bounded = liveSecond([many(0, 0), many(1, 50)], 0.5).backends;
+    assert.equal(bounded.length, 64);
+    assert.deepEqual(bounded[63], { backend: 'other', msgsPerS: 2 * (100 - 63) });
+    assert.equal(bounded.reduce((n, b) => n + b.msgsPerS, 0), 200);
   });
 
   it('keeps totals per run, restarts them with each run, and caps the history', () => {

@@ -188,3 +188,28 @@ test('seconds that come without runStarted are kept under empty labels', async (
   const e = await scrape(metrics);
   assert.equal(sampleValue(e, `${P}messages_echoed_total`, { engine: '', target: '', compression: '', size: '', cell: '' }), 2);
 });
+
+test('echoes per backend: a counter per backend under the run labels, bounded to 64 backends plus "other"', async (t) => {
+  const metrics = createRunMetrics();
+  const target = '127.0.0.1:1,127.0.0.1:2';
+  const labels = { ...PLAIN_LABELS, target };
+  metrics.runStarted?.(start({ compression: 'gzip', size: 1024, target, lb: 'round_robin' }));
+  const backends = (a: number, b: number): Partial<ProgressTick> => ({ backends: [{ backend: '127.0.0.1:1', received: a }, { backend: '127.0.0.1:2', received: b }] });
+  metrics.second?.(liveSecond([tick(0, 1, [100, 100, 100], backends(2, 1)), tick(1, 1, [100], backends(0, 1))], 1));
+  metrics.second?.(liveSecond([tick(0, 2, [100], backends(0, 1))], 1));
+  let e = await scrape(metrics);
+  const perBackend = (): Record<string, number> => Object.fromEntries(findSamples(e, `${P}backend_messages_echoed_total`, labels).map((s) => [s.labels.backend, s.value]));
+  assert.deepEqual(perBackend(), { '127.0.0.1:1': 2, '127.0.0.1:2': 3 });
+  assert.equal(sampleValue(e, `${P}messages_echoed_total`, labels), 5, 'the total counter is unchanged');
+  checkWithPromtool(t, await metrics.registry.metrics());
+
+  // 70 more backends appear: 64 named in all, the rest counted as "other"; nothing lost.
+  const many = Array.from({ length: 70 }, (_, i) => ({ backend: `127.0.1.${i}:9`, received: 1 }));
+  metrics.second?.(liveSecond([tick(0, 3, [], { backends: many.slice(0, 35) }), tick(1, 3, [], { backends: many.slice(35) })], 1));
+  e = await scrape(metrics);
+  const counted = perBackend();
+  assert.equal(Object.keys(counted).length, 65);
+  assert.ok('other' in counted);
+  assert.equal(Object.values(counted).reduce((a, b) => a + b, 0), 75);
+  assert.equal(counted['127.0.0.1:1'], 2, 'a backend named before keeps its own series');
+});

@@ -8,7 +8,8 @@ import type { RouteNote, RouteNote__Output } from '../../generated/stream/RouteN
 import { clientChannelOptions } from '../../grpc/channel-options.js';
 import { loadStreamProto, type StreamServiceClient } from '../../grpc/proto.js';
 import { callStatusOf } from './grpc-js-status.js';
-import type { CallStatus, ClientTls, ConnectionSettings, Echo, Engine, Payloads, StreamHandler, TransportConnection, TransportStream } from '../transport.js';
+import { BACKEND_ID_HEADER, type CallStatus, type ClientTls, type ConnectionSettings, type Echo, type Engine, type Payloads, type StreamHandler, type TransportConnection, type TransportStream } from '../transport.js';
+import { channelTarget, loadBalancingServiceConfig } from './grpc-js-balancing.js';
 
 type RouteChatCall = grpc.ClientDuplexStream<RouteNote, RouteNote__Output>;
 
@@ -35,7 +36,10 @@ class GrpcJsStream implements TransportStream {
   ) {
     const echo = new StringEcho(payloads);
     let status: CallStatus = { code: grpc.status.UNKNOWN, details: 'the call ended without a status', origin: 'protocol', rich: null, pushbackMs: null };
-    call.on('metadata', () => handler.onHeaders());
+    call.on('metadata', (metadata: grpc.Metadata) => {
+      const id = metadata.get(BACKEND_ID_HEADER)[0];
+      handler.onHeaders(typeof id === 'string' && id !== '' ? id : this.sentTo());
+    });
     call.on('data', (note: RouteNote__Output) => {
       echo.message = note.message;
       handler.onEcho(echo);
@@ -55,6 +59,12 @@ class GrpcJsStream implements TransportStream {
 
   halfClose(): void {
     this.call.end();
+  }
+
+  /** The subchannel address the call was picked onto ("unknown" before the pick). */
+  sentTo(): string | null {
+    const peer = this.call.getPeer();
+    return peer === 'unknown' || peer === '' ? null : peer;
   }
 
   cancel(): void {
@@ -132,7 +142,11 @@ export const grpcJsEngine: Engine = {
       options['grpc.initial_reconnect_backoff_ms'] = settings.reconnectBackoff.initialMs;
       options['grpc.max_reconnect_backoff_ms'] = settings.reconnectBackoff.maxMs;
     }
-    const client = new proto.stream.StreamService(settings.target, channelCredentials(settings.tls), options);
+    // Several addresses: one channel balancing over all of them (its own subchannel per address).
+    const balancing = settings.balancing ?? null;
+    if (balancing !== null) options['grpc.service_config'] = loadBalancingServiceConfig(balancing.policy);
+    const target = balancing === null ? settings.target : channelTarget(balancing.addresses);
+    const client = new proto.stream.StreamService(target, channelCredentials(settings.tls), options);
     const started = performance.now();
     try {
       await waitForReady(client, settings);

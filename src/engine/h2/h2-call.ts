@@ -9,7 +9,7 @@
  */
 import * as http2 from 'node:http2';
 import { Status } from '../status-codes.js';
-import type { CallStatus, Echo, Payloads, StreamHandler, TransportStream } from '../transport.js';
+import { BACKEND_ID_HEADER, type CallStatus, type Echo, type Payloads, type StreamHandler, type TransportStream } from '../transport.js';
 import { callStatus, isGrpcContentType, statusFromHttp, statusFromReset, statusFromTrailers } from './call-status.js';
 import { MessageDeframer, type MessageSink } from './message-deframer.js';
 import type { MessageEncoder } from './message-encoder.js';
@@ -21,6 +21,8 @@ const { NGHTTP2_FLAG_END_STREAM, NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.cons
 /** What a call needs of its connection. */
 export interface CallHost {
   readonly maxMessageSize: number;
+  /** The server's address (host:port) as the socket sees it. */
+  readonly peer: string;
   /** Whether the connection was lost (streams that end without a status then read UNAVAILABLE). */
   dropped(): boolean;
   socketError(): string | null;
@@ -29,9 +31,11 @@ export interface CallHost {
   forget(call: H2Call): void;
 }
 
+const NO_BYTES = Buffer.alloc(0);
+
 /** An echo in the received bytes, looked at in place. */
 class BufferEcho implements Echo {
-  buf: Buffer = Buffer.alloc(0);
+  buf: Buffer = NO_BYTES;
   readonly span: Span = { start: 0, end: 0 };
   constructor(private readonly payloads: Payloads) {}
   get bytes(): number {
@@ -119,6 +123,10 @@ export class H2Call implements TransportStream, MessageSink {
     this.stream.end();
   }
 
+  sentTo(): string {
+    return this.host.peer;
+  }
+
   cancel(): void {
     if (this.over) return;
     this.over = true;
@@ -159,6 +167,9 @@ export class H2Call implements TransportStream, MessageSink {
     }
     echo.buf = data;
     this.handler.onEcho(echo);
+    // Let go of the received chunk now: held until the stream's next echo (up to seconds with
+    // thousands of slow streams) it would survive into the old generation, once per message.
+    echo.buf = NO_BYTES;
     return !this.over;
   }
 
@@ -190,7 +201,8 @@ export class H2Call implements TransportStream, MessageSink {
     const encoding = headers['grpc-encoding'];
     this.responseEncoding = typeof encoding === 'string' ? encoding : 'identity';
     this.decompressor = decompressorFor(this.responseEncoding);
-    this.handler.onHeaders();
+    const backend = headers[BACKEND_ID_HEADER];
+    this.handler.onHeaders(typeof backend === 'string' && backend !== '' ? backend : this.host.peer);
   }
 
   private onData(chunk: Buffer): void {

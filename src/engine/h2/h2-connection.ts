@@ -8,10 +8,11 @@ import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { describeTlsFailure } from '../../security/tls-failure.js';
-import { parseTarget } from '../../config/target.js';
+import { formatTarget, parseTarget } from '../../config/target.js';
 import { ROUTE_CHAT_PATH } from '../../grpc/proto.js';
 import type { ClientTls, ConnectionSettings, Payloads, StreamHandler, TransportConnection, TransportStream, WireBytes } from '../transport.js';
 import { H2Call, type CallHost } from './h2-call.js';
+import { RefusedCall, streamLimitStatus } from './refused-call.js';
 import { MessageEncoder } from './message-encoder.js';
 import { compressorFor, type SyncZlib } from './sync-zlib.js';
 
@@ -19,6 +20,8 @@ import { compressorFor, type SyncZlib } from './sync-zlib.js';
 export const USER_AGENT = 'grpc-stream-bench-h2/1';
 
 const DEFAULT_WINDOW = 65_535;
+/** The largest SETTINGS_MAX_CONCURRENT_STREAMS value (2^31 − 1 streams can be opened on a connection at most). */
+const MAX_STREAMS_SETTING = 2 ** 31 - 1;
 
 const TLS_CLOSED_EARLY =
   'the server closed the TLS connection before HTTP/2 started: it may have rejected the client certificate (mTLS: give --cert/--key issued by a CA it trusts) or not speak HTTP/2';
@@ -51,6 +54,7 @@ export class H2Connection implements TransportConnection, CallHost {
   private lastSocketError: string | null = null;
 
   private readonly callMetadata: (() => Record<string, string>) | null;
+  readonly peer: string;
 
   constructor(
     private readonly session: http2.ClientHttp2Session,
@@ -59,6 +63,7 @@ export class H2Connection implements TransportConnection, CallHost {
     readonly connectMs: number,
   ) {
     this.callMetadata = settings.callMetadata;
+    this.peer = socket.remoteAddress !== undefined && socket.remotePort !== undefined ? formatTarget({ host: socket.remoteAddress, port: socket.remotePort }) : settings.target;
     this.maxMessageSize = settings.maxMessageSize;
     this.headers = requestHeaders(settings);
     this.compressor = settings.compression === 'identity' ? null : compressorFor(settings.compression);
@@ -81,6 +86,9 @@ export class H2Connection implements TransportConnection, CallHost {
   }
 
   openStream(handler: StreamHandler, payloads: Payloads): TransportStream {
+    // node:http2 would queue a stream over the server's limit until another one ends: refuse it.
+    const limit = this.session.remoteSettings.maxConcurrentStreams;
+    if (limit !== undefined && this.calls.size >= limit) return new RefusedCall(handler, streamLimitStatus(limit));
     let encoder = this.encoders.get(payloads);
     if (encoder === undefined) {
       encoder = new MessageEncoder(payloads, this.compressor);
@@ -94,6 +102,11 @@ export class H2Connection implements TransportConnection, CallHost {
 
   wireBytes(): WireBytes {
     return { ...this.wire };
+  }
+
+  /** The server's SETTINGS_MAX_CONCURRENT_STREAMS (2^32 − 1 when it advertised none). */
+  peerStreamLimit(): number | null {
+    return this.session.remoteSettings.maxConcurrentStreams ?? null;
   }
 
   isOpen(): boolean {
@@ -179,7 +192,10 @@ export async function connectH2(settings: ConnectionSettings): Promise<H2Connect
   }
   const session = http2.connect(`${settings.tls === null ? 'http' : 'https'}://${settings.target}`, {
     createConnection: () => socket,
-    settings: { initialWindowSize: settings.window ?? DEFAULT_WINDOW, enablePush: false },
+    // No limit of our own on streams the server may open (it opens none), and until the
+    // server's SETTINGS arrive (they are awaited below) none assumed for it.
+    settings: { initialWindowSize: settings.window ?? DEFAULT_WINDOW, enablePush: false, maxConcurrentStreams: MAX_STREAMS_SETTING },
+    peerMaxConcurrentStreams: MAX_STREAMS_SETTING,
     // As grpc-js: Node's per-session memory cap would reset streams under heavy load.
     maxSessionMemory: Number.MAX_SAFE_INTEGER,
   });

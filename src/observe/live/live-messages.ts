@@ -4,7 +4,7 @@
  * connection is a `snapshot`, so a browser that joins late (or reconnects) starts from the
  * current state. After that, about one small message per second.
  */
-import type { Compression, EngineName, SecurityMode, SweepProgress } from '../../types.js';
+import type { Compression, EngineName, LbPolicy, SecurityMode, SweepProgress } from '../../types.js';
 
 export type LiveKind = 'run' | 'sweep';
 
@@ -27,6 +27,17 @@ export interface LiveSecond {
   workerEventLoopUtilization: number[];
   /** Open loop: mean and largest lateness of that second's measured sends, ms; null when none. */
   sendLagMs: { mean: number; max: number } | null;
+  /**
+   * Echoes of that second per backend, sorted by backend (at most 64; beyond, "other" sums the
+   * rest). Only the newest second carries it: the history drops it from older seconds.
+   */
+  backends?: LiveBackendSecond[];
+}
+
+/** One backend's echoes in one second. */
+export interface LiveBackendSecond {
+  backend: string;
+  msgsPerS: number;
 }
 
 /** Sums since the current run started (kept by the server, so they survive the history cap). */
@@ -42,6 +53,8 @@ export interface LiveTotals {
 export interface LiveRunConfig {
   /** null: the embedded echo server. */
   target: string | null;
+  /** Load balancing over the target's addresses (pick_first for one address). */
+  lb: LbPolicy;
   engine: EngineName;
   security: SecurityMode;
   workers: number;

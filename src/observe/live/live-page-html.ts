@@ -46,6 +46,8 @@ table.sweep-table td.done { background: #eef6ee; }
 #sweep-bar { width: 280px; }
 .bad { color: #b00020; }
 ul.warnings { color: #8a5a00; margin: 8px 0 0; }
+#backends-table meter { width: 220px; }
+#backends-imbalance { margin: 6px 0 0; color: #444; }
 #results-path { font-size: 15px; background: #e8f0fe; border: 1px solid #b6cdf5; border-radius: 6px; padding: 8px 14px; margin: 12px 0; }
 #results-path code { background: #eef1f5; padding: 2px 6px; border-radius: 4px; }
 `;
@@ -116,6 +118,11 @@ export function renderLivePage(kind: LiveKind): LivePageDocument {
 <div class="tiles">
 ${tiles}
 </div>
+</section>
+<section id="backends" hidden>
+<h2>Per backend, last second</h2>
+<table id="backends-table"><thead><tr><th>backend</th><th>msgs/s</th><th>share</th><th></th></tr></thead><tbody id="backends-body"></tbody></table>
+<p id="backends-imbalance"></p>
 </section>
 <div class="charts">
 ${charts}

@@ -116,6 +116,35 @@ export const LIVE_PAGE_SCRIPT = String.raw`(function () {
     document.title = fmtCount(last.msgsPerS) + ' msgs/s · grpc-stream-bench live';
   }
 
+  /* ---- per backend, last second ---- */
+  function renderBackends() {
+    var last = state.seconds.length > 0 ? state.seconds[state.seconds.length - 1] : null;
+    var backends = last && last.backends ? last.backends : [];
+    var section = byId('backends');
+    section.hidden = backends.length < 2;
+    if (backends.length < 2) return;
+    var total = 0, top = 0;
+    backends.forEach(function (b) { total += b.msgsPerS; if (b.msgsPerS > top) top = b.msgsPerS; });
+    clear(byId('backends-body'));
+    backends.forEach(function (b) {
+      var share = total > 0 ? (b.msgsPerS / total) * 100 : 0;
+      byId('backends-body').appendChild(h('tr', { 'data-backend': b.backend, 'data-msgs-per-s': b.msgsPerS }, [
+        h('td', null, [b.backend]),
+        h('td', { 'class': 'num' }, [fmtCount(b.msgsPerS)]),
+        h('td', { 'class': 'num' }, [share.toFixed(1) + ' %']),
+        h('td', null, [h('meter', { min: 0, max: Math.max(1, top), value: b.msgsPerS })])
+      ]));
+    });
+    // (max − min) / mean of the named backends, as check's backend_imbalance.
+    var named = backends.filter(function (b) { return b.backend !== 'other'; }).map(function (b) { return b.msgsPerS; });
+    var mean = named.reduce(function (a, x) { return a + x; }, 0) / Math.max(1, named.length);
+    var p = byId('backends-imbalance');
+    if (named.length < 2 || !(mean > 0)) { p.setAttribute('data-imbalance', ''); p.textContent = ''; return; }
+    var imbalance = ((Math.max.apply(null, named) - Math.min.apply(null, named)) / mean) * 100;
+    p.setAttribute('data-imbalance', imbalance.toFixed(1));
+    p.textContent = 'imbalance ' + imbalance.toFixed(1) + ' % ((max − min) / mean of ' + named.length + ' backends)';
+  }
+
   /* ---- the run's settings ---- */
   function renderRunInfo() {
     var e = byId('run-info');
@@ -130,6 +159,7 @@ export const LIVE_PAGE_SCRIPT = String.raw`(function () {
       c.warmupS + ' s warm-up + ' + (c.durationS !== null ? c.durationS + ' s' : fmtCount(c.messages || 0) + ' messages')
     ];
     if (c.messagesPerStream !== null) parts.push(c.messagesPerStream + ' msgs per call');
+    if (c.lb === 'round_robin') parts.push('lb round_robin');
     e.textContent = parts.join(' · ');
   }
 
@@ -361,6 +391,7 @@ export const LIVE_PAGE_SCRIPT = String.raw`(function () {
     byId('run-cell').textContent = state.run && state.run.cellId !== null ? 'cell ' + state.run.cellId + (state.run.repetition !== null ? ' · repetition ' + (state.run.repetition + 1) : '') : '';
     renderRunInfo();
     renderFigures();
+    renderBackends();
     renderCharts();
     renderErrors();
     renderResult();
@@ -379,12 +410,13 @@ export const LIVE_PAGE_SCRIPT = String.raw`(function () {
     second: function (d) {
       state.totals = d.totals;
       delete d.totals;
+      if (state.seconds.length > 0) delete state.seconds[state.seconds.length - 1].backends;
       state.seconds.push(d);
       if (state.seconds.length > MAX_SECONDS) state.seconds.splice(0, state.seconds.length - MAX_SECONDS);
       state.phase = 'running';
       body.setAttribute('data-phase', state.phase);
       body.setAttribute('data-second', String(d.second));
-      renderFigures(); renderCharts(); renderErrors();
+      renderFigures(); renderBackends(); renderCharts(); renderErrors();
     },
     'run-finished': function (d) { state.result = d.result; state.phase = d.result === null ? 'failed' : 'measured'; renderAll(); },
     sweep: function (d) {

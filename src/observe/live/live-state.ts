@@ -35,12 +35,14 @@ export function toLiveSecond(p: LiveProgress): LiveSecond {
     generatorCpu: p.generatorCpu,
     workerEventLoopUtilization: [...p.workerEventLoopUtilization],
     sendLagMs: p.sendLagMs === null ? null : { ...p.sendLagMs },
+    backends: p.backends.map((b) => ({ backend: b.backend, msgsPerS: b.msgsPerS })),
   };
 }
 
 export function toLiveRunConfig(c: RunConfig): LiveRunConfig {
   return {
     target: c.target,
+    lb: c.lb ?? 'pick_first',
     engine: c.engine,
     security: c.security,
     workers: c.workers,
@@ -187,6 +189,13 @@ export class LiveState {
   second(progress: LiveProgress): LiveEvent {
     const s = toLiveSecond(progress);
     this.phase = 'running';
+    // Per-backend figures are shown for the newest second only: older seconds drop them.
+    const previous = this.seconds.length - 1;
+    if (previous >= 0 && this.seconds[previous]?.backends !== undefined) {
+      const older: LiveSecond = { ...(this.seconds[previous] as LiveSecond) };
+      delete older.backends;
+      this.seconds[previous] = older;
+    }
     this.seconds.push(s);
     if (this.seconds.length > MAX_LIVE_SECONDS) this.seconds.splice(0, this.seconds.length - MAX_LIVE_SECONDS);
     const t = this.totals;

@@ -8,10 +8,13 @@
  * MAX_LABEL_SETS are kept; beyond that the label set started longest ago is dropped (its series
  * disappear; if that cell runs again its counters start again from 0, which `rate()` reads as a
  * counter reset). Further labels take values from fixed sets: category (7 error categories),
- * status (17 gRPC status names), outcome (completed, errored).
+ * status (17 gRPC status names), outcome (completed, errored); backend (the servers that
+ * answered, host:port or their x-backend-id) is bounded: at most MAX_SECOND_BACKENDS named
+ * backends per label set, any beyond them counted under "other".
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import { ERROR_CATEGORIES } from '../../resilience/error-class.js';
+import { MAX_SECOND_BACKENDS, OTHER_BACKENDS } from '../../stats/backend-seconds.js';
 import { countAtOrBelow } from '../../stats/histogram.js';
 import type { RunRecord, SweepProgress } from '../../types.js';
 import type { LiveProgress, RunObserver, RunStart } from '../observer.js';
@@ -46,6 +49,8 @@ export function runLabels(start: RunStart): RunLabels {
 interface Series {
   labels: RunLabels;
   echoes: number;
+  /** Echoes by backend: at most MAX_SECOND_BACKENDS named ones, and OTHER_BACKENDS for the rest. */
+  backendEchoes: Map<string, number>;
   reconnects: number;
   errorsByCategory: Map<string, number>;
   failedStreamsByStatus: Map<string, number>;
@@ -84,6 +89,7 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
       series = {
         labels,
         echoes: 0,
+        backendEchoes: new Map(),
         reconnects: 0,
         errorsByCategory: new Map(ERROR_CATEGORIES.map((c) => [c, 0])),
         failedStreamsByStatus: new Map(),
@@ -118,6 +124,16 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
     collect() {
       this.reset();
       for (const s of allSeries()) this.inc(s.labels, s.echoes);
+    },
+  });
+  new Counter({
+    name: name('backend_messages_echoed_total'),
+    help: `Echoes received per backend (the server that answered the call: its x-backend-id header, else its address), warm-up included; at most ${MAX_SECOND_BACKENDS} backends per label set, any more as backend="${OTHER_BACKENDS}".`,
+    labelNames: [...labelNames, 'backend'],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of allSeries()) for (const [backend, n] of s.backendEchoes) this.inc({ ...s.labels, backend }, n);
     },
   });
   new Counter({
@@ -242,6 +258,7 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
     second: (progress) => {
       const series = currentSeries();
       series.echoes += progress.received;
+      for (const b of progress.backends ?? []) addBackendEchoes(series.backendEchoes, b.backend, b.msgsPerS);
       series.reconnects += progress.reconnects;
       for (const [category, n] of Object.entries(progress.errorsByCategory)) series.errorsByCategory.set(category, (series.errorsByCategory.get(category) ?? 0) + n);
       if (progress.histogram !== '') addLatencies(series, progress.histogram);
@@ -264,6 +281,13 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
     },
     close: async () => undefined,
   };
+}
+
+/** Adds a backend's echoes; a backend beyond the bound counts under OTHER_BACKENDS. */
+function addBackendEchoes(echoes: Map<string, number>, backend: string, n: number): void {
+  const named = echoes.size - (echoes.has(OTHER_BACKENDS) ? 1 : 0);
+  const key = echoes.has(backend) || (backend !== OTHER_BACKENDS && named < MAX_SECOND_BACKENDS) ? backend : OTHER_BACKENDS;
+  echoes.set(key, (echoes.get(key) ?? 0) + n);
 }
 
 function addLatencies(series: Series, encoded: string): void {
