@@ -11,9 +11,12 @@ export interface PacedStream {
 /** With spin pacing, sends due within this many ms are waited for by polling, not by a timer. */
 const SPIN_WINDOW_MS = 1.5;
 
+/** A stream's place in the heap: one per stream, reused for every send (no allocation per message). */
 interface Entry<T> {
   due: number;
   stream: T;
+  /** In the heap now (a stream is in it at most once). */
+  queued: boolean;
 }
 
 /**
@@ -27,7 +30,9 @@ interface Entry<T> {
  */
 export class OpenLoopScheduler<T extends PacedStream> {
   private readonly heap = new TinyQueue<Entry<T>>([], (a, b) => a.due - b.due);
-  private readonly queued = new Set<T>();
+  private readonly entries = new Map<T, Entry<T>>();
+  /** Streams popped in a pump that are due again (reused). */
+  private readonly again: Entry<T>[] = [];
   private timer: NodeJS.Timeout | undefined;
   private timerDue = Number.POSITIVE_INFINITY;
   private immediateQueued = false;
@@ -46,15 +51,19 @@ export class OpenLoopScheduler<T extends PacedStream> {
     this.immediateQueued = false;
     if (this.stopped) return;
     const now = performance.now();
-    const again: Entry<T>[] = [];
+    const again = this.again;
     for (let top = this.heap.peek(); top !== undefined && top.due <= now; top = this.heap.peek()) {
       this.heap.pop();
-      this.queued.delete(top.stream);
+      top.queued = false;
       const next = top.stream.pump(now);
       // Re-queued after the loop, so a stream can never be popped twice in one pump.
-      if (next !== Number.POSITIVE_INFINITY) again.push({ due: next, stream: top.stream });
+      if (next !== Number.POSITIVE_INFINITY) {
+        top.due = next;
+        again.push(top);
+      }
     }
-    for (const entry of again) this.enqueue(entry.stream, entry.due);
+    for (const entry of again) this.push(entry);
+    again.length = 0;
     this.arm(now);
   };
 
@@ -65,7 +74,7 @@ export class OpenLoopScheduler<T extends PacedStream> {
    */
   wake(unblocked: T | null): void {
     if (this.stopped) return;
-    if (unblocked !== null && !this.queued.has(unblocked)) this.enqueue(unblocked, unblocked.nextDue());
+    if (unblocked !== null && this.entries.get(unblocked)?.queued !== true) this.enqueue(unblocked, unblocked.nextDue());
     if ((unblocked !== null || this.spin) && !this.immediateQueued) {
       this.immediateQueued = true;
       setImmediate(this.pump);
@@ -78,8 +87,19 @@ export class OpenLoopScheduler<T extends PacedStream> {
   }
 
   private enqueue(stream: T, due: number): void {
-    this.queued.add(stream);
-    this.heap.push({ due, stream });
+    let entry = this.entries.get(stream);
+    if (entry === undefined) {
+      entry = { due, stream, queued: false };
+      this.entries.set(stream, entry);
+    }
+    entry.due = due;
+    this.push(entry);
+  }
+
+  /** Puts an entry that is not in the heap into it. */
+  private push(entry: Entry<T>): void {
+    entry.queued = true;
+    this.heap.push(entry);
   }
 
   private arm(now: number): void {

@@ -1,6 +1,7 @@
 import { BrokenCircuitError, type CircuitBreakerPolicy, type IBackoff, type IBackoffFactory } from 'cockatiel';
 import type { Echo, CallStatus, StreamHandler, TransportStream } from '../engine/transport.js';
-import { Status } from '../engine/status-codes.js';
+import { Status, statusName } from '../engine/status-codes.js';
+import type { BackendStats } from './backend-stats.js';
 import { describeError } from '../errors.js';
 import type { PayloadFactory } from '../grpc/payload.js';
 import { intendedTime, type Schedule } from './pacer.js';
@@ -52,9 +53,11 @@ const LATE_MS = 1;
 /** The events of one call, passed on to the driver with the call they belong to. */
 class CallEvents implements StreamHandler {
   call: TransportStream | null = null;
+  /** The server that answered this call (set at its response headers). */
+  backend: BackendStats | null = null;
   constructor(private readonly driver: StreamDriver) {}
-  onHeaders(): void {
-    this.driver.onHeaders(this);
+  onHeaders(backend: string | null): void {
+    this.driver.onHeaders(this, backend ?? null);
   }
   onEcho(echo: Echo): void {
     this.driver.onEcho(this, echo);
@@ -116,7 +119,9 @@ export class StreamDriver {
     private readonly payload: PayloadFactory,
     private readonly options: StreamDriverOptions,
   ) {
-    this.queue = new SendQueue(Math.min(options.inFlight, 1024));
+    // Grows on demand: 10,000 open-loop streams with the default in-flight cap (1024) must not
+    // reserve 1024 slots each up front.
+    this.queue = new SendQueue(Math.min(options.inFlight, 16));
     this.current = this.open(performance.now());
   }
 
@@ -206,10 +211,15 @@ export class StreamDriver {
     if (!this.currentEnded) this.current.call?.cancel();
   }
 
-  onHeaders(events: CallEvents): void {
+  onHeaders(events: CallEvents, backend: string | null): void {
     if (events !== this.current || this.headersSeen) return;
     this.headersSeen = true;
     const now = performance.now();
+    const key = backend ?? events.call?.sentTo?.() ?? null;
+    if (key !== null) {
+      events.backend = this.state.backends.of(key);
+      events.backend.streamsOpened++;
+    }
     if (this.state.isMeasured(this.openedAtMs)) this.state.recordSetup(this.openedAtMs, now);
     this.established(now);
   }
@@ -231,6 +241,7 @@ export class StreamDriver {
     const ok = this.options.verify ? echo.isEchoOf(seq) : echo.bytes === this.payload.echoBytes;
     if (!ok) this.state.recordMismatch();
     this.state.recordEcho(this.queue.peekIntended(), this.queue.peekActual(), now, echo.bytes);
+    events.backend?.recordEcho(this.queue.peekIntended(), now, this.state.warmEndMs, this.state.endMs);
     this.queue.shift();
     this.state.outstanding--;
     if (++this.callEchoes === this.options.messagesPerStream && !this.halfClosed && this.sendsMore()) this.rotate(now);
@@ -249,7 +260,10 @@ export class StreamDriver {
     if (events !== this.current) {
       // A call retired by churn: it had all its echoes; only an error status matters.
       if (!this.retiring.delete(events)) return;
-      if (status.code !== Status.OK) this.state.recordStreamError(status, this.options.messagesPerStream ?? 1);
+      if (status.code !== Status.OK) {
+        this.state.recordStreamError(status, this.options.messagesPerStream ?? 1);
+        this.backendOfFailure(events)?.recordError(statusName(status.code));
+      }
       if (this.currentEnded) this.maybeFinish();
       return;
     }
@@ -257,6 +271,7 @@ export class StreamDriver {
     this.currentEnded = true;
     if (status.code !== Status.OK) {
       this.state.recordStreamError(status, this.callEchoes);
+      this.backendOfFailure(events)?.recordError(statusName(status.code));
       this.attempt?.reject(new Error(status.details));
       this.attempt = null;
       if (this.shouldReopen(status)) return this.goDown(status);
@@ -267,6 +282,13 @@ export class StreamDriver {
     this.countUnanswered();
     this.reportDone();
     this.maybeFinish();
+  }
+
+  /** The backend a failed call counts for: the one that answered it, else the address it was sent to. */
+  private backendOfFailure(events: CallEvents): BackendStats | null {
+    if (events.backend !== null) return events.backend;
+    const sentTo = events.call?.sentTo?.() ?? null;
+    return sentTo === null ? null : this.state.backends.of(sentTo);
   }
 
   /** --reconnect: a retryable failure while there is still something to send. */

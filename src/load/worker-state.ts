@@ -1,5 +1,6 @@
 import { encodeHistogram, createLatencyHistogram, recordLatency, type Histogram } from '../stats/histogram.js';
 import { emptyCounters } from '../stats/aggregate.js';
+import { BackendTable } from './backend-stats.js';
 import type { CallStatus } from '../engine/transport.js';
 import { statusName } from '../engine/status-codes.js';
 import { classifyFailure, reasonKey, type ErrorCategory } from '../resilience/error-class.js';
@@ -16,6 +17,8 @@ export class WorkerState {
   readonly setup: Histogram = createLatencyHistogram();
   /** Connection set-up time of this worker's connections (TCP + TLS + HTTP/2 preface). */
   readonly connect: Histogram = createLatencyHistogram();
+  /** Per backend: the servers that answered this worker's calls. */
+  readonly backends = new BackendTable();
   /** Latency of the echoes received in the current second (time series). */
   readonly interval: Histogram = createLatencyHistogram();
   intervalReceived = 0;
@@ -36,6 +39,7 @@ export class WorkerState {
   readonly outages: Outage[] = [];
   readonly recoveries: Recoveries = { count: 0, totalMs: 0, maxMs: 0 };
   intervalReconnects = 0;
+  intervalConnections = 0;
   /** Open loop: measured sends of the current second and how late they went out (ms). */
   private intervalSends = 0;
   private intervalSendLagMsTotal = 0;
@@ -66,8 +70,11 @@ export class WorkerState {
     }
   }
 
+  /** A connection was made (first, reconnection or churn) in `ms`. */
   recordConnect(ms: number): void {
     recordLatency(this.connect, ms * 1000);
+    this.counters.connectionsOpened++;
+    this.intervalConnections++;
   }
 
   /** A call opened at `openedMs` got its response headers at `nowMs`. */
@@ -89,6 +96,7 @@ export class WorkerState {
     const name = statusName(status.code);
     const c = this.counters;
     c.errorsByStatus[name] = (c.errorsByStatus[name] ?? 0) + 1;
+    if (status.refused === true) c.refusedStreams++;
     this.countCategory(classifyFailure(status, echoes));
     if (status.rich?.reason) {
       const key = reasonKey(status.rich.reason, status.rich.domain);
@@ -172,9 +180,10 @@ export class WorkerState {
   }
 
   /** Encodes and clears the per-second histogram. */
-  takeInterval(): Pick<ProgressTick, 'received' | 'errors' | 'errorsByCategory' | 'reconnects' | 'histogram' | 'sendLag'> {
+  takeInterval(): Pick<ProgressTick, 'received' | 'errors' | 'errorsByCategory' | 'reconnects' | 'histogram' | 'sendLag' | 'connectionsOpened' | 'backends'> {
     const sendLag = this.intervalSends === 0 ? null : { sends: this.intervalSends, meanMs: this.intervalSendLagMsTotal / this.intervalSends, maxMs: this.intervalSendLagMsMax };
-    const tick = { received: this.intervalReceived, errors: this.intervalErrors, errorsByCategory: this.intervalCategories, reconnects: this.intervalReconnects, histogram: encodeHistogram(this.interval), sendLag };
+    const tick = { received: this.intervalReceived, errors: this.intervalErrors, errorsByCategory: this.intervalCategories, reconnects: this.intervalReconnects, connectionsOpened: this.intervalConnections, histogram: encodeHistogram(this.interval), sendLag, backends: this.backends.takeInterval() };
+    this.intervalConnections = 0;
     this.intervalSends = 0;
     this.intervalSendLagMsTotal = 0;
     this.intervalSendLagMsMax = 0;
@@ -190,6 +199,7 @@ export class WorkerState {
     this.latency.destroy();
     this.setup.destroy();
     this.connect.destroy();
+    this.backends.destroy();
     this.uncorrected?.destroy();
     this.interval.destroy();
   }

@@ -1,4 +1,11 @@
 import type { Counters, ProgressTick, RunRecord, TimeSeriesPoint, WireBytes, WorkerResult } from '../types.js';
+
+/** The generator's memory at the end of one second (sampled in the main thread), MiB. */
+export interface MemoryPoint {
+  second: number;
+  rssMiB: number;
+  heapUsedMiB: number;
+}
 import { mergeEncoded, mergeEncodedToEncoded } from './histogram.js';
 
 export function emptyCounters(): Counters {
@@ -22,6 +29,8 @@ export function emptyCounters(): Counters {
     heldBackSends: 0,
     lost: 0,
     reconnects: 0,
+    connectionsOpened: 0,
+    refusedStreams: 0,
   };
 }
 
@@ -39,7 +48,8 @@ export function addTally(into: Record<string, number>, from: Readonly<Record<str
 export function sumCounters(parts: readonly Counters[]): Counters {
   const total = emptyCounters();
   for (const c of parts) {
-    for (const field of COUNT_FIELDS) total[field] += c[field];
+    // Files written before a counter existed lack it.
+    for (const field of COUNT_FIELDS) total[field] += c[field] ?? 0;
     for (const field of TALLY_FIELDS) addTally(total[field], c[field]);
   }
   return total;
@@ -88,7 +98,8 @@ export function sumWireBytes(parts: readonly (WireBytes | null)[]): WireBytes | 
 }
 
 /** One point per second: ticks of all workers for that second merged. */
-export function buildTimeSeries(ticks: readonly ProgressTick[], warmupS: number): TimeSeriesPoint[] {
+export function buildTimeSeries(ticks: readonly ProgressTick[], warmupS: number, memory: readonly MemoryPoint[] = []): TimeSeriesPoint[] {
+  const memoryBySecond = new Map(memory.map((m) => [m.second, m]));
   const bySecond = new Map<number, ProgressTick[]>();
   for (const tick of ticks) {
     const list = bySecond.get(tick.second) ?? [];
@@ -112,9 +123,20 @@ export function buildTimeSeries(ticks: readonly ProgressTick[], warmupS: number)
           reconnects: list.reduce((a, t) => a + (t.reconnects ?? 0), 0),
           openStreams: list.reduce((a, t) => a + (t.openStreams ?? 0), 0),
           breakersOpen: list.filter((t) => t.breaker === 'open').length,
+          connectionsOpened: list.reduce((a, t) => a + (t.connectionsOpened ?? 0), 0),
+          ...memoryOf(memoryBySecond.get(second), list),
         };
       } finally {
         histogram.destroy();
       }
     });
+}
+
+/** The memory fields of a time-series point: the main thread's sample and the workers' heaps. */
+function memoryOf(sample: MemoryPoint | undefined, ticks: readonly ProgressTick[]): Pick<TimeSeriesPoint, 'rssMiB' | 'heapUsedMiB' | 'workerHeapUsedMiB'> {
+  const workerHeap = ticks.some((t) => t.heapUsedBytes !== undefined) ? ticks.reduce((a, t) => a + (t.heapUsedBytes ?? 0), 0) : null;
+  return {
+    ...(sample === undefined ? {} : { rssMiB: sample.rssMiB, heapUsedMiB: sample.heapUsedMiB }),
+    ...(workerHeap === null ? {} : { workerHeapUsedMiB: Math.round((workerHeap / (1024 * 1024)) * 10) / 10 }),
+  };
 }

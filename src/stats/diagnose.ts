@@ -1,4 +1,5 @@
 import type { CpuPlacement, RunConfig, RunMetrics } from '../types.js';
+import { streamLimitWarning } from './stream-limit.js';
 
 /** Above this event-loop utilisation or CPU share, the generator may be the bottleneck. */
 export const SATURATION = 0.9;
@@ -73,6 +74,8 @@ export function diagnoseRun({ config, metrics, placement, embeddedServer }: Diag
   if (!embeddedServer && config.window !== null) {
     warnings.push('--window was applied to the client side only; the server keeps its own flow-control window');
   }
+  const refused = streamLimitWarning(config, c.refusedStreams ?? 0);
+  if (refused !== null) warnings.push(refused);
   if (c.received === 0) warnings.push('no measured echoes: check the server, the warm-up and the duration');
   return warnings;
 }

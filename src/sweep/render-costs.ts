@@ -6,11 +6,12 @@ import { varyingLabels } from '../results/workload-key.js';
 import type { SweepResultsFile } from '../types.js';
 
 /** The figures of the cost table, in column order. */
-const COST_METRICS = ['msgs_per_s', 'p50', 'p99', 'cpu_us_per_msg', 'server_cpu_us_per_msg', 'connect_p50', 'setup_p50', 'streams_per_s'] as const;
+const COST_METRICS = ['msgs_per_s', 'p50', 'p99', 'cpu_us_per_msg', 'server_cpu_us_per_msg', 'connect_p50', 'connections', 'setup_p50', 'streams_per_s'] as const;
 
-/** Sweeps that vary what a connection or a call costs: security, stream churn. */
+/** Sweeps that vary what a connection or a call costs: security, stream churn, connection churn. */
 export function sweepMeasuresSetupCosts(file: SweepResultsFile): boolean {
-  return file.cells.some((c) => (c.config.security !== undefined && c.config.security !== 'plaintext') || c.config.messagesPerStream !== null);
+  const churned = (n: number | null | undefined): boolean => n !== null && n !== undefined;
+  return file.cells.some((c) => (c.config.security !== undefined && c.config.security !== 'plaintext') || churned(c.config.messagesPerStream) || churned(c.config.connectionChurn));
 }
 
 /**

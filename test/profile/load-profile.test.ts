@@ -6,7 +6,11 @@ import { listProfiles, loadProfile, parseSetting, withSettings } from '../../src
 import { writeTempProfile } from '../helpers/sweep-cli.js';
 
 test('the shipped profiles load and validate', () => {
-  assert.deepEqual(listProfiles(), ['ci', 'full', 'quick', 'security']);
+  assert.deepEqual(listProfiles(), ['ci', 'full', 'pool', 'quick', 'security']);
+  const pool = loadProfile('pool');
+  assert.equal(pool.cells.length, 2 * 4);
+  assert.deepEqual(pool.axes.find((a) => a.name === 'connectionChurn')?.values, [null, 100, 10, 1]);
+  assert.ok(pool.cells.every((cell) => cell.config.messagesPerStream === 10), 'churned connections need calls that end');
   const security = loadProfile('security');
   assert.equal(security.cells.length, 2 * 5 * 2);
   assert.deepEqual(security.axes.find((a) => a.name === 'security')?.values, ['plaintext', 'tls', 'mtls', 'tls+jwt', 'mtls+jwt']);
@@ -34,7 +38,7 @@ test('a profile path loads; errors name the file and the field', () => {
 });
 
 test('an unknown profile name lists the shipped ones', () => {
-  assert.throws(() => loadProfile('nope'), /profile "nope" not found: cannot read .*nope\.json .*; shipped profiles: ci, full, quick, security$/);
+  assert.throws(() => loadProfile('nope'), /profile "nope" not found: cannot read .*nope\.json .*; shipped profiles: ci, full, pool, quick, security$/);
   assert.throws(() => loadProfile('../x y'), /must be a profile name|not found/);
 });
 

@@ -10,6 +10,9 @@ import type { CallStatus, StatusOrigin } from '../transport.js';
 const TRANSPORT = /^(Connection dropped|Stream refused by server|Received RST_STREAM with code [1-9]|Call cancelled|Bandwidth exhausted|Protocol not secure enough|No connection established|Failed to connect|.*\b(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT)\b)/;
 const PROTOCOL = /^(Received HTTP status code|Response message parsing error|Received message larger than max|Received compressed message|Received message compressed with unsupported|Received RST_STREAM with code 0 \(Call ended without gRPC status\)|No status information received)/;
 
+/** What grpc-js reports for a stream the server refused (RST_STREAM REFUSED_STREAM). */
+export const REFUSED_DETAILS = 'Stream refused by server';
+
 export function originOf(details: string): StatusOrigin {
   if (TRANSPORT.test(details)) return 'transport';
   if (PROTOCOL.test(details)) return 'protocol';
@@ -25,5 +28,7 @@ export function callStatusOf(status: grpc.StatusObject): CallStatus {
     origin: status.code === 0 ? 'server' : originOf(status.details),
     rich: Buffer.isBuffer(details) ? decodeRichStatus(details) : null,
     pushbackMs: typeof pushback === 'string' && /^\d+$/.test(pushback) ? Number(pushback) : null,
+    // grpc-js's own text for RST_STREAM REFUSED_STREAM (subchannel-call.ts).
+    ...(status.code !== 0 && status.details === REFUSED_DETAILS ? { refused: true } : {}),
   };
 }
