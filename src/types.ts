@@ -1,10 +1,11 @@
 /** Shared contracts between config, plan, workers, stats, results and renderers. */
 import type { EngineName, WireBytes } from './engine/transport.js';
+import type { LbPolicy } from './config/target-list.js';
 import type { AuthDescriptor, ClientCredentials } from './security/client-credentials.js';
 import type { SecurityMode } from './security/security-mode.js';
 import type { ResilienceConfig } from './resilience/resilience-config.js';
 
-export type { AuthDescriptor, ClientCredentials, EngineName, ResilienceConfig, SecurityMode, WireBytes };
+export type { AuthDescriptor, ClientCredentials, EngineName, LbPolicy, ResilienceConfig, SecurityMode, WireBytes };
 
 export const COMPRESSIONS = ['identity', 'deflate', 'gzip'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
@@ -14,8 +15,17 @@ export type Pacing = (typeof PACINGS)[number];
 
 /** A fully resolved, validated `run` configuration. */
 export interface RunConfig {
-  /** host:port of the RouteChat server; null starts the embedded echo server. */
+  /**
+   * The RouteChat server(s) as given: host:port, a comma-separated list of them, or
+   * dns:///name:port members; null starts the embedded echo server.
+   */
   target: string | null;
+  /** The addresses the run loaded (DNS resolved, unreachable members dropped with --allow-partial); absent before the run and in older files. */
+  targets?: string[] | null;
+  /** Client-side load balancing over the addresses; absent in older files (pick_first). */
+  lb?: LbPolicy;
+  /** Unreachable members of a target list are dropped with a warning instead of failing the run. */
+  allowPartial?: boolean;
   /** The client engine: 'h2' (lean, on node:http2) or 'grpc-js'. */
   engine: EngineName;
   /** plaintext, tls, mtls, tls+jwt or mtls+jwt. */
@@ -41,6 +51,8 @@ export interface RunConfig {
   maxMessageSize: number;
   /** Stream churn: echoes per RouteChat call before a new call replaces it; null = one call per stream. */
   messagesPerStream: number | null;
+  /** Connection churn: streams (calls) a connection carries before new ones go to a fresh connection; null = keep connections. */
+  connectionChurn: number | null;
   warmupS: number;
   /** Measured duration; null when the run stops on `messages`. */
   durationS: number | null;
@@ -56,6 +68,8 @@ export interface RunConfig {
   timeoutS: number;
   /** How long to wait for outstanding echoes after sending stops. */
   drainTimeoutS: number;
+  /** Echo-server processes of the embedded server (a fleet on consecutive ports when > 1); 1 with a target. */
+  instances: number;
   /** CPU placement request; null = do not pin. */
   serverCpus: string | null;
   clientCpus: string | null;
@@ -65,6 +79,12 @@ export interface RunConfig {
 export interface WorkerTask {
   workerIndex: number;
   target: string;
+  /** The addresses to spread connections over (absent: [target]). */
+  targets?: string[];
+  /** How connections are placed on the addresses (absent: pick_first). */
+  lb?: LbPolicy;
+  /** Index of this worker's first connection in the run's connection order (round_robin placement). */
+  firstConnection?: number;
   engine: EngineName;
   /** Where the client's TLS material and token come from; null for plaintext. */
   credentials: ClientCredentials | null;
@@ -83,6 +103,8 @@ export interface WorkerTask {
   window: number | null;
   maxMessageSize: number;
   messagesPerStream: number | null;
+  /** Connection churn: calls per connection before a fresh one; null = keep connections. */
+  connectionChurn: number | null;
   warmupMs: number;
   durationMs: number | null;
   /** This worker's share of the measured messages; null = stop on duration. */
@@ -109,12 +131,29 @@ export interface ProgressTick {
   openStreams: number;
   /** The circuit breaker at the end of the second; null without --breaker. */
   breaker: BreakerTransition['state'] | null;
+  /** Connections opened in that second (first connections, reconnections and churn). */
+  connectionsOpened?: number;
+  /** The worker isolate's used heap at the end of the second, bytes (v8.getHeapStatistics). */
+  heapUsedBytes?: number;
   /** Latency of the echoes received in that second, encoded HDR histogram (µs). */
   histogram: string;
   /** The worker's event-loop utilization over that second (0–1). */
   eventLoopUtilization?: number;
   /** Open loop: how late that second's measured sends went out; null when none (closed loop, warm-up). */
   sendLag?: { sends: number; meanMs: number; maxMs: number } | null;
+  /**
+   * Echoes of that second per backend the worker has seen (0 for a backend that sent none), at
+   * most 64 entries, sorted by backend; beyond that, the rest summed as "other". Absent from
+   * workers that predate per-backend figures.
+   */
+  backends?: BackendSecond[];
+}
+
+/** Echoes one backend returned in one second (warm-up included). */
+export interface BackendSecond {
+  /** As in WorkerBackend, or "other": the backends beyond the bound, summed. */
+  backend: string;
+  received: number;
 }
 
 export interface WorkerReady {
@@ -165,6 +204,10 @@ export interface Counters {
   lost: number;
   /** Attempts to reopen a failed stream (--reconnect). */
   reconnects: number;
+  /** Connections the generator opened over the whole run: the first ones, reconnections and connection churn. */
+  connectionsOpened: number;
+  /** Streams the server refused (RST_STREAM REFUSED_STREAM) or the client did not open because the server's MAX_CONCURRENT_STREAMS was reached; also counted in errorsByStatus. */
+  refusedStreams: number;
 }
 
 /** A period in which at least one stream was down (failed, not yet reopened). */
@@ -195,8 +238,26 @@ export interface Recoveries {
   maxMs: number;
 }
 
+/** What one worker saw of one backend (the server that answered a stream's headers). */
+export interface WorkerBackend {
+  /** The server's x-backend-id response header, else the peer address (host:port). */
+  backend: string;
+  /** Calls it answered (response headers) over the whole run, warm-up included. */
+  streamsOpened: number;
+  /** Echoes of measured messages. */
+  received: number;
+  /** Echoes inside the measured window (throughput numerator). */
+  receivedInWindow: number;
+  /** Failed calls by gRPC status name (a call that never got headers counts for the address it was sent to). */
+  errorsByStatus: Record<string, number>;
+  /** Encoded HDR histogram of its echoes' latency (µs). */
+  histogram: string;
+}
+
 export interface WorkerResult {
   workerIndex: number;
+  /** Per backend; absent from workers that predate per-backend figures. */
+  backends?: WorkerBackend[];
   counters: Counters;
   /** Encoded HDR histogram of latency in µs (from intended send time in open loop). */
   histogram: string;
@@ -246,6 +307,24 @@ export interface TimeSeriesPoint {
   openStreams?: number;
   /** Open breakers (of the workers) at the end of the second. */
   breakersOpen?: number;
+  /** Connections opened in that second, over all workers. */
+  connectionsOpened?: number;
+  /** Generator process resident set size when the second was merged, MiB (worker threads included). */
+  rssMiB?: number;
+  /** Heap used by the main thread's isolate at that moment, MiB. */
+  heapUsedMiB?: number;
+  /** Heap used by the worker threads' isolates at the end of the second, MiB (summed). */
+  workerHeapUsedMiB?: number;
+}
+
+/** Generator RSS over the measured window (MiB): its peak and the means of its first and last quarters. */
+export interface GeneratorMemory {
+  peakRssMiB: number;
+  firstQuarterRssMiB: number;
+  lastQuarterRssMiB: number;
+  /** Peak heap used by the main thread and by the worker threads (summed), MiB; null when not sampled. */
+  peakHeapUsedMiB: number | null;
+  peakWorkerHeapUsedMiB: number | null;
 }
 
 export interface CpuPlacement {
@@ -255,8 +334,22 @@ export interface CpuPlacement {
   note: string;
 }
 
+/** One backend's share of a run (RunMetrics.backends). */
+export interface BackendMetrics {
+  backend: string;
+  /** Calls it answered (response headers) over the whole run, warm-up included. */
+  streamsOpened: number;
+  /** Echoes of measured messages. */
+  received: number;
+  msgsPerS: number;
+  latencyUs: LatencySummary;
+  errorsByStatus: Record<string, number>;
+}
+
 export interface RunMetrics {
   durationS: number;
+  /** Per backend, sorted by backend; absent in older files. */
+  backends?: BackendMetrics[];
   counters: Counters;
   msgsPerS: number;
   /** Payload (RouteNote.message) MiB/s, client → server. */
@@ -282,6 +375,8 @@ export interface RunMetrics {
     /** Generator CPU time / (wall time × client CPUs). */
     cpuUtilization: number | null;
     workerEventLoopUtilization: number[];
+    /** Generator resident set size over the measured window, MiB (from the time series); absent in older files. */
+    memory?: GeneratorMemory | null;
   };
   server: { cpuUs: number; cpuUsPerMsg: number | null } | null;
   /** Outages and recovery (with --reconnect; empty otherwise). */
@@ -303,10 +398,91 @@ export interface RunRecord {
   startedAt: string;
   metrics: RunMetrics;
   warnings: string[];
-  histograms: { latencyUs: string; latencyUncorrectedUs: string | null; setupUs: string; connectUs: string };
+  histograms: {
+    latencyUs: string;
+    latencyUncorrectedUs: string | null;
+    setupUs: string;
+    connectUs: string;
+    /** Latency per backend (encoded HDR, µs), keyed like metrics.backends; absent in older files. */
+    backendsUs?: Record<string, string>;
+  };
   timeSeries: TimeSeriesPoint[];
   /** Epoch ms of second 0 of the time series (outages are placed on the charts with it). */
   timeSeriesStartMs?: number | null;
+  /** Set on a run merged from shard files by `merge`: where its parts came from. */
+  merged?: MergeInfo;
+  /** This process's part of a sharded run (`--shard K/N`); null for a whole run (absent in older files). */
+  shard?: ShardInfo | null;
+}
+
+/** Which part of a run one shard drove, and when it started (`run --shard K/N --run-id ID --start-at TIME`). */
+export interface ShardInfo {
+  /** K, 1-based. */
+  index: number;
+  /** N. */
+  count: number;
+  runId: string;
+  /** os.hostname() of the shard. */
+  host: string;
+  /** --start-at (or the sweep slot's start) as epoch ms; null without --start-at. */
+  plannedStartMs: number | null;
+  /** Epoch ms the workers actually started (second 0 of the warm-up). */
+  actualStartMs: number;
+  /** The kernel clock source and NTP sync state when known (e.g. "tsc; NTP synchronized"); null if unknown. */
+  clockSource: string | null;
+  /** Global stream index range of this shard. */
+  streams: { first: number; count: number };
+  /** The workers were ready only after the planned start (or, in a sweep, the previous repetition ran over): started at once. */
+  late?: boolean;
+  /** By how much the actual start missed the planned start, ms (0 when on time). */
+  lateByMs?: number;
+}
+
+/** One shard's part of a merged run: its shard stamp and its own figures. */
+export interface MergedShard extends Omit<ShardInfo, 'late' | 'lateByMs'> {
+  /** The file it came from. */
+  source: string;
+  /** Its measured window, epoch ms. */
+  windowStartMs: number;
+  windowEndMs: number;
+  stopReason: StopReason;
+  sent: number;
+  received: number;
+  receivedInWindow: number;
+  msgsPerS: number;
+  errorsTotal: number;
+  latencyP99Us: number;
+  generatorCpuUs: number;
+  generatorCpuUsPerMsg: number | null;
+  generatorCpuUtilization: number | null;
+  serverCpuUs: number | null;
+}
+
+/** How a merged run was put together (see `merge`). */
+export interface MergeInfo {
+  runId: string;
+  /** Shards the run was split into (N). */
+  count: number;
+  /** The shards merged, by index. */
+  shards: MergedShard[];
+  /** 1-based indexes of the shards that were not given (merged with --allow-missing). */
+  missing: number[];
+  partial: boolean;
+  /** Largest difference between the shards' actual start times, ms. */
+  maxStartSkewMs: number;
+}
+
+/** How a merged sweep was put together: its shards, and the repetitions that could not be merged. */
+export interface SweepMergeInfo {
+  runId: string;
+  count: number;
+  shards: { index: number; host: string; source: string }[];
+  missing: number[];
+  partial: boolean;
+  /** Largest start skew of any merged repetition, ms. */
+  maxStartSkewMs: number;
+  /** Repetitions missing, errored or late on a shard (left unmerged, status "errored"), and other notes. */
+  warnings: string[];
 }
 
 export interface Environment {
@@ -389,6 +565,10 @@ export interface SweepResultsFile {
   cells: SweepCell[];
   repetitions: SweepRepetition[];
   aggregates: CellAggregate[];
+  /** Set on a sweep merged from shard files by `merge`. */
+  merged?: SweepMergeInfo;
+  /** This process's part of a sharded sweep; plannedStartMs is the sweep's --start-at (absent in older files). */
+  shard?: ShardInfo | null;
 }
 
 export type ResultsFile = RunResultsFile | SweepResultsFile;

@@ -1,4 +1,4 @@
-import type { ClientSecurityOptions, LoadOptions, ResilienceOptions, RunOptions } from '../config/run-options.js';
+import type { ClientSecurityOptions, LoadOptions, ResilienceOptions, RunOptions, ShardOptions } from '../config/run-options.js';
 import { ConfigError } from '../errors.js';
 
 /**
@@ -25,6 +25,8 @@ export function checkKnownOptions(fn: string, options: unknown, names: OptionNam
 const LOAD_OPTION_NAMES: OptionNames<LoadOptions> = {
   target: true,
   allowRemote: true,
+  allowPartial: true,
+  lb: true,
   engine: true,
   security: true,
   workers: true,
@@ -38,6 +40,7 @@ const LOAD_OPTION_NAMES: OptionNames<LoadOptions> = {
   window: true,
   maxMessageSize: true,
   messagesPerStream: true,
+  connectionChurn: true,
   warmup: true,
   duration: true,
   messages: true,
@@ -45,6 +48,7 @@ const LOAD_OPTION_NAMES: OptionNames<LoadOptions> = {
   pacing: true,
   timeout: true,
   drainTimeout: true,
+  instances: true,
   serverCpus: true,
   clientCpus: true,
 };
@@ -70,6 +74,12 @@ export const RESILIENCE_OPTION_NAMES: OptionNames<ResilienceOptions> = {
   maxReconnects: true,
   breaker: true,
   breakerHalfOpenAfter: true,
+};
+
+export const SHARD_OPTION_NAMES: OptionNames<ShardOptions> = {
+  shard: true,
+  runId: true,
+  startAt: true,
 };
 
 /** Every `run` setting: load, client security, resilience. */

@@ -1,17 +1,17 @@
-import type { RunOptions } from '../config/run-options.js';
+import type { RunOptions, ShardOptions } from '../config/run-options.js';
 import { keepingAffinity, measureRun, prepareRun } from '../load/measure-run.js';
 import type { LiveProgress } from '../load/run-load.js';
 import type { RunResultsFile } from '../types.js';
-import { checkKnownOptions, RUN_SETTING_NAMES, type OptionNames } from './known-options.js';
+import { checkKnownOptions, RUN_SETTING_NAMES, SHARD_OPTION_NAMES, type OptionNames } from './known-options.js';
 
-export interface RunCallOptions extends RunOptions {
+export interface RunCallOptions extends RunOptions, ShardOptions {
   /** Aborting stops the load early; the results keep what was measured (stop reason `interrupted`). */
   signal?: AbortSignal;
   /** Called every second of load with that second's figures over all workers. */
   onProgress?: (progress: LiveProgress) => void;
 }
 
-const RUN_OPTION_NAMES: OptionNames<RunCallOptions> = { ...RUN_SETTING_NAMES, signal: true, onProgress: true };
+const RUN_OPTION_NAMES: OptionNames<RunCallOptions> = { ...RUN_SETTING_NAMES, ...SHARD_OPTION_NAMES, signal: true, onProgress: true };
 
 /**
  * One load run, as `grpc-stream-bench run` does it, returning the results document instead of

@@ -1,7 +1,7 @@
 import { keepingAffinity } from '../load/measure-run.js';
 import { measureSweep, prepareSweep, type SweepOptions } from '../sweep/prepare-sweep.js';
 import type { SweepProgress, SweepResultsFile } from '../types.js';
-import { checkKnownOptions, CLIENT_SECURITY_OPTION_NAMES, RESILIENCE_OPTION_NAMES, type OptionNames } from './known-options.js';
+import { checkKnownOptions, CLIENT_SECURITY_OPTION_NAMES, RESILIENCE_OPTION_NAMES, SHARD_OPTION_NAMES, type OptionNames } from './known-options.js';
 
 export interface SweepCallOptions extends SweepOptions {
   /** Aborting stops the sweep; the document keeps the finished repetitions and says `interrupted: true`. */
@@ -15,9 +15,11 @@ export interface SweepCallOptions extends SweepOptions {
 const SWEEP_OPTION_NAMES: OptionNames<SweepCallOptions> = {
   ...CLIENT_SECURITY_OPTION_NAMES,
   ...RESILIENCE_OPTION_NAMES,
+  ...SHARD_OPTION_NAMES,
   profile: true,
   target: true,
   allowRemote: true,
+  allowPartial: true,
   repeat: true,
   seed: true,
   set: true,

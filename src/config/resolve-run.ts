@@ -7,6 +7,7 @@ import { SECURITY_NEEDS, throwawayAuth } from '../security/throwaway-auth.js';
 import { COMPRESSIONS, PACINGS, type RunConfig } from '../types.js';
 import { checkBytes, checkChoice, checkCpuList, checkInteger, checkNumber } from './checks.js';
 import { defaultCpuSplit } from './placement.js';
+import { checkInstances } from '../fleet/fleet-options.js';
 import {
   DEFAULT_MAX_MESSAGE_SIZE,
   ECHO_PREFIX,
@@ -20,12 +21,16 @@ import {
   ROUTE_NOTE_OVERHEAD,
   RUN_DEFAULTS,
 } from './defaults.js';
-import { formatTarget, parseTarget } from './target.js';
+import { LB_POLICIES, defaultLb, formatTargetList, parseTargetList } from './target-list.js';
 
 /** Raw `run` settings as they come from flags or a profile: anything may be missing or wrong. */
 export interface RunInput {
   target?: unknown;
   allowRemote?: unknown;
+  /** Drop unreachable members of a target list (with a warning) instead of failing. */
+  allowPartial?: unknown;
+  /** Client-side load balancing over the target's addresses: pick_first or round_robin. */
+  lb?: unknown;
   /** The client's TLS and token sources, validated from flags (never from a profile). */
   credentials?: ClientCredentials | null;
   /** Reconnect and breaker settings, validated from flags. */
@@ -43,6 +48,7 @@ export interface RunInput {
   window?: unknown;
   maxMessageSize?: unknown;
   messagesPerStream?: unknown;
+  connectionChurn?: unknown;
   warmup?: unknown;
   duration?: unknown;
   messages?: unknown;
@@ -50,18 +56,20 @@ export interface RunInput {
   pacing?: unknown;
   timeout?: unknown;
   drainTimeout?: unknown;
+  instances?: unknown;
   serverCpus?: unknown;
   clientCpus?: unknown;
 }
 
 /** The run settings a flag or a profile can set (allowRemote is a permission, not a setting). */
-export type RunField = Exclude<keyof RunInput, 'allowRemote' | 'credentials' | 'resilience'>;
+export type RunField = Exclude<keyof RunInput, 'allowRemote' | 'allowPartial' | 'credentials' | 'resilience'>;
 
 /** How a setting is named in messages: flags by default; profiles pass paths such as `axes.size[2]`. */
 export type RunFieldNames = Record<RunField, string>;
 
 export const RUN_FLAG_NAMES: RunFieldNames = {
   target: '--target',
+  lb: '--lb',
   engine: '--engine',
   security: '--security',
   workers: '--workers',
@@ -75,6 +83,7 @@ export const RUN_FLAG_NAMES: RunFieldNames = {
   window: '--window',
   maxMessageSize: '--max-message-size',
   messagesPerStream: '--messages-per-stream',
+  connectionChurn: '--connection-churn',
   warmup: '--warmup',
   duration: '--duration',
   messages: '--messages',
@@ -82,6 +91,7 @@ export const RUN_FLAG_NAMES: RunFieldNames = {
   pacing: '--pacing',
   timeout: '--timeout',
   drainTimeout: '--drain-timeout',
+  instances: '--instances',
   serverCpus: '--server-cpus',
   clientCpus: '--client-cpus',
 };
@@ -126,7 +136,14 @@ function resolveCpus(
  */
 export function resolveRunConfig(input: RunInput, machine: Machine, names: RunFieldNames = RUN_FLAG_NAMES): RunConfig {
   const n = names;
-  const target = given(input.target) ? formatTarget(parseTarget(input.target, input.allowRemote === true)) : null;
+  const members = given(input.target) ? parseTargetList(input.target, input.allowRemote === true, n.target) : null;
+  const target = members === null ? null : formatTargetList(members);
+  if (given(input.instances) && target !== null) {
+    throw new ConfigError(`${n.instances} applies only to the embedded echo server; it cannot be used with ${n.target} (start a fleet with serve --instances and list its addresses)`);
+  }
+  const instances = given(input.instances) ? checkInstances(n.instances, input.instances) : 1;
+  // An embedded fleet is several addresses too: spread over them unless told otherwise.
+  const lb = given(input.lb) ? checkChoice(n.lb, input.lb, LB_POLICIES) : target === null && instances > 1 ? 'round_robin' : defaultLb(members);
 
   const maxMessageSize = given(input.maxMessageSize)
     ? checkBytes(n.maxMessageSize, input.maxMessageSize, 1024, 2 ** 31 - 1)
@@ -159,6 +176,7 @@ export function resolveRunConfig(input: RunInput, machine: Machine, names: RunFi
   const engine = given(input.engine) ? checkChoice(n.engine, input.engine, ENGINES) : RUN_DEFAULTS.engine;
   const compressibility = given(input.compressibility) ? checkPercent(n.compressibility, input.compressibility) : RUN_DEFAULTS.compressibility;
   const messagesPerStream = given(input.messagesPerStream) ? checkInteger(n.messagesPerStream, input.messagesPerStream, 1, Number.MAX_SAFE_INTEGER) : null;
+  const connectionChurn = given(input.connectionChurn) ? checkInteger(n.connectionChurn, input.connectionChurn, 1, Number.MAX_SAFE_INTEGER) : null;
   const window = given(input.window) ? checkBytes(n.window, input.window, MIN_WINDOW, MAX_WINDOW) : null;
 
   const warmupS = given(input.warmup) ? checkNumberOrZero(n.warmup, input.warmup) : RUN_DEFAULTS.warmupS;
@@ -182,6 +200,8 @@ export function resolveRunConfig(input: RunInput, machine: Machine, names: RunFi
 
   return {
     target,
+    lb,
+    allowPartial: input.allowPartial === true,
     engine,
     security,
     auth,
@@ -197,6 +217,7 @@ export function resolveRunConfig(input: RunInput, machine: Machine, names: RunFi
     window,
     maxMessageSize,
     messagesPerStream,
+    connectionChurn,
     warmupS,
     durationS,
     messages,
@@ -204,6 +225,7 @@ export function resolveRunConfig(input: RunInput, machine: Machine, names: RunFi
     pacing: given(input.pacing) ? checkChoice(n.pacing, input.pacing, PACINGS) : 'spin',
     timeoutS,
     drainTimeoutS,
+    instances,
     serverCpus,
     clientCpus,
   };

@@ -8,7 +8,7 @@ import { cpus } from 'node:os';
 import { resolveResilience, type ResilienceConfig } from '../resilience/resilience-config.js';
 import { resolveClientCredentials, type ClientCredentials } from '../security/client-credentials.js';
 import type { SecurityMode } from '../security/security-mode.js';
-import type { Compression, EngineName, Pacing } from '../types.js';
+import type { Compression, EngineName, LbPolicy, Pacing } from '../types.js';
 import type { Machine, RunField, RunInput } from './resolve-run.js';
 
 /** Byte counts: an integer, or text with a binary unit (`16`, `'1KiB'`, `'64k'`, `'1MiB'`). */
@@ -20,6 +20,10 @@ export interface LoadOptions {
   target?: string;
   /** Allow a non-loopback `target` [default: false]. */
   allowRemote?: boolean;
+  /** Drop unreachable members of a target list (with a warning) instead of failing [default: false]. */
+  allowPartial?: boolean;
+  /** Load balancing over the target's addresses [default: round_robin for several addresses, pick_first for one]. */
+  lb?: LbPolicy;
   /** Client engine [default: 'h2']. */
   engine?: EngineName;
   /** plaintext, tls, mtls, tls+jwt, mtls+jwt [default: plaintext, or what the TLS and token options make it]. */
@@ -46,6 +50,8 @@ export interface LoadOptions {
   maxMessageSize?: Bytes;
   /** Stream churn: half-close each call after this many echoes and open a new one [default: unlimited]. */
   messagesPerStream?: number;
+  /** Connection churn: a connection carries this many streams (calls), then new ones go to a fresh connection [default: keep connections]. */
+  connectionChurn?: number;
   /** Seconds of load excluded from every figure [default: 1]. */
   warmup?: number;
   /** Measured seconds after the warm-up [default: 10]. */
@@ -60,6 +66,8 @@ export interface LoadOptions {
   timeout?: number;
   /** Seconds to wait for outstanding echoes after sending stops [default: 2]. */
   drainTimeout?: number;
+  /** Echo-server processes of the embedded server, on consecutive free ports, 1–64 (the fleet of `serve --instances`) [default: 1]. */
+  instances?: number;
   /** taskset CPU list for the embedded server, or 'none' [default: first half of the CPUs]. */
   serverCpus?: string;
   /**
@@ -111,6 +119,19 @@ export interface ResilienceOptions {
   breakerHalfOpenAfter?: string | number;
 }
 
+/**
+ * One run split over several processes or machines (`--shard`, `--run-id`, `--start-at`). The
+ * results keep the whole run's configuration; each shard measures its own part.
+ */
+export interface ShardOptions {
+  /** 'K/N': this process drives part K (1-based) of N shards [default: the whole run]. */
+  shard?: string;
+  /** The id every shard of the run shares (1–128 of [A-Za-z0-9._-]); required when N > 1. */
+  runId?: string;
+  /** When every shard starts its warm-up: ISO 8601 with a time zone, Unix epoch ms, or a Date [default: when ready]. */
+  startAt?: string | number | Date;
+}
+
 /** Everything `run` takes: load, client security and resilience settings. */
 export interface RunOptions extends LoadOptions, ClientSecurityOptions, ResilienceOptions {}
 
@@ -158,6 +179,7 @@ export function resilienceFromOptions(o: Unchecked<ResilienceOptions>): Resilien
 export function loadFieldsOf(o: Unchecked<LoadOptions>): Pick<RunInput, RunField> {
   return {
     target: o.target,
+    lb: o.lb,
     engine: o.engine,
     security: o.security,
     workers: o.workers,
@@ -171,6 +193,7 @@ export function loadFieldsOf(o: Unchecked<LoadOptions>): Pick<RunInput, RunField
     window: o.window,
     maxMessageSize: o.maxMessageSize,
     messagesPerStream: o.messagesPerStream,
+    connectionChurn: o.connectionChurn,
     warmup: o.warmup,
     duration: o.duration,
     messages: o.messages,
@@ -178,6 +201,7 @@ export function loadFieldsOf(o: Unchecked<LoadOptions>): Pick<RunInput, RunField
     pacing: o.pacing,
     timeout: o.timeout,
     drainTimeout: o.drainTimeout,
+    instances: o.instances,
     serverCpus: o.serverCpus,
     clientCpus: o.clientCpus,
   };
@@ -188,6 +212,7 @@ export function runInputFromOptions(o: Unchecked<RunOptions>): RunInput {
   return {
     ...loadFieldsOf(o),
     allowRemote: o.allowRemote,
+    allowPartial: o.allowPartial,
     credentials: credentialsFromOptions(o),
     resilience: resilienceFromOptions(o),
   };

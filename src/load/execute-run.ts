@@ -2,10 +2,18 @@ import { cpus } from 'node:os';
 import { expandCpuList } from '../config/checks.js';
 import { unpinned } from '../config/placement.js';
 import { splitRun } from '../plan/split-run.js';
-import { buildTimeSeries, countErrors, mergeWorkerResults, sumCounters } from '../stats/aggregate.js';
+import { shardPart, shardView, splitShardRun } from '../plan/shard-run.js';
+import type { ResolvedShard } from '../config/resolve-shard.js';
+import { checkShardTarget, stampShard } from './shard-stamp.js';
+import { waitUntilNearStart } from './wait-for-start.js';
+import { buildTimeSeries, mergeWorkerResults, sumCounters } from '../stats/aggregate.js';
+import { buildRunMetrics, round3 } from '../stats/run-metrics.js';
 import { mergeOutages, mergeTransitions, sumRecoveries } from '../stats/merge-outages.js';
 import { diagnoseRun } from '../stats/diagnose.js';
-import { initHistograms, summarizeEncoded } from '../stats/histogram.js';
+import { memoryGrowthWarning, summarizeGeneratorMemory } from '../stats/generator-memory.js';
+import { queuedStreamsWarning } from '../stats/stream-limit.js';
+import { probeStreamLimit } from './stream-limit-probe.js';
+import { initHistograms } from '../stats/histogram.js';
 import { ConfigError, describeError } from '../errors.js';
 import { measurePayloadSavings } from '../grpc/payload-savings.js';
 import type { ClientCredentials, CpuPlacement, RunConfig, RunMetrics, RunRecord, StopReason, WorkerResult } from '../types.js';
@@ -14,7 +22,8 @@ import type { RunObserver } from '../observe/observer.js';
 import { loadClientTls } from '../security/client-tls.js';
 import { embeddedCredentials, embeddedServerOptions } from './embedded-security.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
-import { checkReachable } from './preflight.js';
+import { resolveTargets } from './resolve-targets.js';
+import { mergeBackends } from '../stats/aggregate-backends.js';
 import { runLoad, type LiveProgress } from './run-load.js';
 
 export interface ExecuteRunOptions {
@@ -29,9 +38,9 @@ export interface ExecuteRunOptions {
   observer?: RunObserver;
   /** The sweep cell and repetition this run is, for observers. */
   cell?: { id: string; repetition: number };
+  /** This process's part of a sharded run; startAtMs is when its workers start (--start-at, a sweep slot). */
+  shard?: ResolvedShard | null;
 }
-
-const MIB = 1024 * 1024;
 
 /** Applies the requested CPU placement to this process and describes it. */
 export function applyPlacement(config: RunConfig): CpuPlacement {
@@ -64,6 +73,8 @@ function overallStop(results: readonly WorkerResult[], aborted: boolean): StopRe
 /** One measured run against the configured target or an embedded echo server. */
 export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord> {
   const { config } = options;
+  checkShardTarget(config, options.shard);
+  const part = options.shard ? shardPart(config, options.shard) : null;
   await initHistograms();
   const placement = applyPlacement(config);
   const ownServer =
@@ -74,13 +85,19 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord>
   try {
     const target = config.target ?? (server as EmbeddedServer).target;
     const credentials = config.target === null ? await embeddedCredentials(config.security) : (options.credentials ?? null);
-    await checkReachable(target, loadClientTls(credentials));
+    // Every address of the target list answers (or, with --allow-partial, is dropped with a warning).
+    const resolved = await resolveTargets(target, { tls: loadClientTls(credentials), allowPartial: config.allowPartial === true });
+    // grpc-js would queue streams over the server's limit without a word; the h2 engine refuses and counts them.
+    const queued = config.engine === 'grpc-js' ? queuedStreamsWarning(config, await probeStreamLimit(resolved.addresses[0] ?? target, loadClientTls(credentials))) : null;
+    await waitUntilNearStart(options.shard?.startAtMs, options.signal);
     let cpuStart = process.cpuUsage();
     let serverCpuStart: number | null = null;
     let wallStart = performance.now();
     const startedAt = new Date();
-    const outcome = await runLoad(splitRun(config, target, credentials), {
+    const tasks = part === null ? splitRun(config, target, credentials, resolved.addresses) : splitShardRun(config, part, target, credentials, resolved.addresses);
+    const outcome = await runLoad(tasks, {
       signal: options.signal,
+      startAtMs: options.shard?.startAtMs ?? null,
       onProgress: (progress) => {
         options.onProgress?.(progress);
         options.observer?.second?.(progress);
@@ -97,55 +114,44 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord>
     const serverCpuEnd = server?.cpuUs() ?? null;
 
     const merged = mergeWorkerResults(outcome.results);
-    const c = merged.counters;
-    const durationS = Math.max(0, (merged.windowEndMs - merged.windowStartMs) / 1000);
     const generatorCpuUs = cpu.user + cpu.system;
     const clientCpuCount = config.clientCpus !== null ? expandCpuList(config.clientCpus).length : cpus().length;
     const serverCpuUs = serverCpuStart !== null && serverCpuEnd !== null ? serverCpuEnd - serverCpuStart : null;
-    const perMessage = (us: number): number | null => (c.receivedTotal > 0 ? round2(us / c.receivedTotal) : null);
-    const metrics: RunMetrics = {
-      durationS: round3(durationS),
-      counters: c,
-      msgsPerS: durationS > 0 ? round2(c.receivedInWindow / durationS) : 0,
-      mibPerSSent: durationS > 0 ? round3(c.bytesSent / MIB / durationS) : 0,
-      mibPerSReceived: durationS > 0 ? round3(c.bytesReceived / MIB / durationS) : 0,
-      wire:
-        merged.wireBytes === null
-          ? null
-          : {
-              bytesSent: merged.wireBytes.sent,
-              bytesReceived: merged.wireBytes.received,
-              mibPerSSent: durationS > 0 ? round3(merged.wireBytes.sent / MIB / durationS) : 0,
-              mibPerSReceived: durationS > 0 ? round3(merged.wireBytes.received / MIB / durationS) : 0,
-            },
+    const metrics: RunMetrics = buildRunMetrics({
+      counters: merged.counters,
+      histograms: { latencyUs: merged.histogram, latencyUncorrectedUs: merged.uncorrectedHistogram, setupUs: merged.setupHistogram, connectUs: merged.connectHistogram },
+      wireBytes: merged.wireBytes,
+      windowStartMs: merged.windowStartMs,
+      windowEndMs: merged.windowEndMs,
       payload: { compressibility: config.compressibility, gzipSavingsPct: measurePayloadSavings(config.size, config.compressibility) },
-      streamsOpenedPerS: durationS > 0 ? round2(c.streamsOpened / durationS) : 0,
-      latencyUs: summarizeEncoded([merged.histogram]),
-      latencyUncorrectedUs: merged.uncorrectedHistogram === null ? null : summarizeEncoded([merged.uncorrectedHistogram]),
-      setupLatencyUs: summarizeEncoded([merged.setupHistogram]),
-      connectLatencyUs: summarizeEncoded([merged.connectHistogram]),
-      errorsTotal: countErrors(c),
       generator: {
-        cpuUs: Math.round(generatorCpuUs),
-        cpuUsPerMsg: perMessage(generatorCpuUs),
+        cpuUs: generatorCpuUs,
         cpuUtilization: wallUs > 0 ? round3(generatorCpuUs / wallUs / clientCpuCount) : null,
         workerEventLoopUtilization: outcome.results.map((r) => round3(r.eventLoopUtilization)),
       },
-      server: serverCpuUs === null ? null : { cpuUs: Math.round(serverCpuUs), cpuUsPerMsg: perMessage(serverCpuUs) },
+      serverCpuUs,
       resilience: resilienceMetrics(outcome.results),
-    };
+    });
+    const backends = mergeBackends(outcome.results.map((r) => r.backends), metrics.durationS);
+    metrics.backends = backends.metrics;
+    const timeSeries = buildTimeSeries(outcome.ticks, config.warmupS, outcome.memory);
+    // The time series goes on through the drain; the memory figures keep to the measured window.
+    const windowEndS = config.durationS === null ? Number.POSITIVE_INFINITY : config.warmupS + config.durationS;
+    metrics.generator.memory = summarizeGeneratorMemory(timeSeries, windowEndS);
+    const memoryWarning = memoryGrowthWarning(timeSeries, windowEndS);
     const embeddedServer = config.target === null;
     const firstError = outcome.results.find((r) => r.firstError !== null)?.firstError ?? null;
     const record: RunRecord = {
-      config,
+      config: { ...config, targets: resolved.addresses },
       placement,
       stop: { reason: overallStop(outcome.results, options.signal?.aborted ?? false), detail: firstError },
       startedAt: startedAt.toISOString(),
       metrics,
-      warnings: diagnoseRun({ config, metrics, placement, embeddedServer }),
-      histograms: { latencyUs: merged.histogram, latencyUncorrectedUs: merged.uncorrectedHistogram, setupUs: merged.setupHistogram, connectUs: merged.connectHistogram },
-      timeSeries: buildTimeSeries(outcome.ticks, config.warmupS),
+      warnings: [...resolved.warnings, ...diagnoseRun({ config: part === null ? config : shardView(config, part), metrics, placement, embeddedServer }), ...[queued, memoryWarning].filter((w): w is string => w !== null)],
+      histograms: { latencyUs: merged.histogram, latencyUncorrectedUs: merged.uncorrectedHistogram, setupUs: merged.setupHistogram, connectUs: merged.connectHistogram, backendsUs: backends.histograms },
+      timeSeries,
       timeSeriesStartMs: outcome.startEpochMs,
+      shard: options.shard && part ? stampShard(options.shard, part, outcome.startEpochMs) : null,
     };
     options.observer?.runFinished?.(record);
     return record;
@@ -169,5 +175,3 @@ function resilienceMetrics(results: readonly WorkerResult[]): NonNullable<RunMet
   };
 }
 
-const round2 = (x: number): number => Math.round(x * 100) / 100;
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;

@@ -5,7 +5,10 @@
  * writes a results file or handles signals: that is the caller's (the CLI's) business.
  */
 import { resolveRunConfig, type Machine } from '../config/resolve-run.js';
-import { localMachine, runInputFromOptions, type RunOptions, type Unchecked } from '../config/run-options.js';
+import { localMachine, runInputFromOptions, type RunOptions, type ShardOptions, type Unchecked } from '../config/run-options.js';
+import { resolveShard, type ResolvedShard } from '../config/resolve-shard.js';
+import { shardPart } from '../plan/shard-run.js';
+import { checkShardTarget } from './shard-stamp.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import type { RunObserver } from '../observe/observer.js';
 import { describeEnvironment } from '../results/environment.js';
@@ -20,6 +23,8 @@ export interface PreparedRun {
   config: RunConfig;
   /** The client's TLS and token sources for an external target; null for plaintext. */
   credentials: ClientCredentials | null;
+  /** This process's part of a sharded run (--shard, --run-id, --start-at); null for a whole run. */
+  shard: ResolvedShard | null;
 }
 
 export interface MeasureRunHooks {
@@ -32,9 +37,16 @@ export interface MeasureRunHooks {
 }
 
 /** Validates run options as the `run` flags are validated (ConfigError naming the flag). */
-export function prepareRun(options: Unchecked<RunOptions>, machine: Machine = localMachine()): PreparedRun {
-  const input = runInputFromOptions(options);
-  return { config: resolveRunConfig(input, machine), credentials: input.credentials ?? null };
+export function prepareRun(options: Unchecked<RunOptions & ShardOptions>, machine: Machine = localMachine()): PreparedRun {
+  const { shard: shardOption, runId, startAt, ...runOptions } = options;
+  const input = runInputFromOptions(runOptions);
+  const config = resolveRunConfig(input, machine);
+  const shard = resolveShard({ shard: shardOption, runId, startAt });
+  if (shard !== null) {
+    checkShardTarget(config, shard);
+    shardPart(config, shard);
+  }
+  return { config, credentials: input.credentials ?? null, shard };
 }
 
 /** Runs the load and returns the results document (not written anywhere). */
@@ -45,6 +57,7 @@ export async function measureRun(prepared: PreparedRun, hooks: MeasureRunHooks =
     signal: hooks.signal,
     observer: hooks.observer,
     onProgress: hooks.onProgress,
+    shard: prepared.shard,
   });
   return buildRunResultsFile(run, describeEnvironment());
 }

@@ -2,6 +2,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ControlMessage, ProgressTick, WorkerMessage, WorkerResult, WorkerTask } from '../types.js';
 import { addTally } from '../stats/aggregate.js';
+import { mergeBackendSeconds } from '../stats/backend-seconds.js';
 import { mergeEncodedToEncoded, summarizeEncoded } from '../stats/histogram.js';
 import { siblingModule } from './module-path.js';
 import type { WorkerInput } from './worker.js';
@@ -22,15 +23,29 @@ export interface LiveProgress {
   breakersOpen: number;
   /** The generator process's CPU use over that second, in CPUs (1 = one core busy). */
   generatorCpu: number;
+  /** Connections opened in that second, over all workers. */
+  connectionsOpened: number;
+  /** Generator memory when the second was merged (RSS includes the worker threads), MiB. */
+  rssMiB: number;
+  heapUsedMiB: number;
+  /** Heap used by the worker threads' isolates (summed), MiB. */
+  workerHeapUsedMiB: number;
   /** Each worker's event-loop utilization over that second (0–1), by worker index. */
   workerEventLoopUtilization: number[];
   /** Open loop: how late that second's measured sends went out, over all workers; null when none. */
   sendLagMs: { mean: number; max: number } | null;
+  /**
+   * Echoes of that second per backend, over all workers, sorted by backend (at most 64 entries;
+   * beyond, the rest summed as "other"); empty when no call has been answered yet.
+   */
+  backends: { backend: string; msgsPerS: number }[];
 }
 
 export interface LoadOutcome {
   results: WorkerResult[];
   ticks: ProgressTick[];
+  /** The generator's memory, sampled each time a second's ticks were merged. */
+  memory: MemorySample[];
   /** Epoch ms of the common start (second 0 of the time series); null if the workers never started. */
   startEpochMs: number | null;
 }
@@ -38,15 +53,38 @@ export interface LoadOutcome {
 export interface LoadHooks {
   /** Called once all workers are connected, just before the common start. */
   onStart?: () => void;
+  /**
+   * The common start as epoch ms (`--start-at`, a sweep slot) instead of just after all workers
+   * are ready; workers ready after it start at once (the outcome's startEpochMs says when).
+   */
+  startAtMs?: number | null;
   onProgress?: (progress: LiveProgress) => void;
   /** Aborting asks every worker to stop and return what it measured. */
   signal?: AbortSignal;
 }
 
 const START_DELAY_MS = 50;
+/** With a planned start the workers were ready too late for: the least time to tell them to start. */
+const LATE_START_DELAY_MS = 5;
+
+/** Generator memory at the end of one second of the time series. */
+export interface MemorySample {
+  second: number;
+  rssMiB: number;
+  heapUsedMiB: number;
+}
+
+const MIB = 1024 * 1024;
+const toMiB = (bytes: number): number => Math.round((bytes / MIB) * 10) / 10;
+
+/** This process's memory now: RSS (every thread) and the main isolate's heap used, MiB. */
+export function sampleMemory(second: number): MemorySample {
+  const usage = process.memoryUsage();
+  return { second, rssMiB: toMiB(usage.rss), heapUsedMiB: toMiB(usage.heapUsed) };
+}
 
 /** The ticks of all workers for one second, merged. */
-export function liveSecond(ticks: readonly ProgressTick[], generatorCpu: number): LiveProgress {
+export function liveSecond(ticks: readonly ProgressTick[], generatorCpu: number, memory: MemorySample = sampleMemory(ticks[0]?.second ?? 0)): LiveProgress {
   const histogram = mergeEncodedToEncoded(ticks.map((t) => t.histogram));
   const summary = summarizeEncoded([histogram]);
   const errorsByCategory: Record<string, number> = {};
@@ -65,6 +103,11 @@ export function liveSecond(ticks: readonly ProgressTick[], generatorCpu: number)
     generatorCpu: Math.round(generatorCpu * 1000) / 1000,
     workerEventLoopUtilization: [...ticks].sort((a, b) => a.workerIndex - b.workerIndex).map((t) => Math.round((t.eventLoopUtilization ?? 0) * 1000) / 1000),
     sendLagMs: sendLagOf(ticks),
+    connectionsOpened: sum((t) => t.connectionsOpened),
+    rssMiB: memory.rssMiB,
+    heapUsedMiB: memory.heapUsedMiB,
+    workerHeapUsedMiB: toMiB(sum((t) => t.heapUsedBytes)),
+    backends: mergeBackendSeconds(ticks.map((t) => t.backends)).map((b) => ({ backend: b.backend, msgsPerS: b.received })),
   };
 }
 
@@ -95,10 +138,12 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
   });
   const ports: MessagePort[] = [];
   const ticks: ProgressTick[] = [];
+  const memory: MemorySample[] = [];
   const perSecond = new Map<number, ProgressTick[]>();
   let cpuMark = { usage: process.cpuUsage(), at: performance.now() };
   let ready = 0;
   let startEpochMs: number | null = null;
+  let startTimer: NodeJS.Timeout | undefined;
   const broadcast = (message: ControlMessage): void => {
     for (const port of ports) port.postMessage(message);
   };
@@ -111,9 +156,15 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
       port1.on('message', (message: WorkerMessage) => {
         if (message.type === 'ready') {
           if (++ready === tasks.length) {
-            hooks.onStart?.();
-            startEpochMs = Date.now() + START_DELAY_MS;
-            broadcast({ type: 'start', epochMs: startEpochMs });
+            const planned = hooks.startAtMs ?? null;
+            const soonest = Date.now() + (planned === null ? START_DELAY_MS : LATE_START_DELAY_MS);
+            const epochMs = planned === null ? soonest : Math.max(planned, soonest);
+            startEpochMs = epochMs;
+            // Waiting for a planned start: onStart comes just before it, so CPU and wall time cover the load only.
+            const untilStart = epochMs - START_DELAY_MS - Date.now();
+            if (untilStart > 0) startTimer = setTimeout(() => hooks.onStart?.(), untilStart);
+            else hooks.onStart?.();
+            broadcast({ type: 'start', epochMs });
             if (hooks.signal?.aborted) onAbort();
           }
           return;
@@ -128,7 +179,9 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
           const now = performance.now();
           const generatorCpu = (usage.user + usage.system) / 1000 / Math.max(1, now - cpuMark.at);
           cpuMark = { usage: process.cpuUsage(), at: now };
-          hooks.onProgress?.(liveSecond(entry, generatorCpu));
+          const sample = sampleMemory(message.second);
+          memory.push(sample);
+          hooks.onProgress?.(liveSecond(entry, generatorCpu, sample));
         }
       });
       return pool.run({ task, port: port2 }, { name: 'runWorker', transferList: [port2] });
@@ -139,9 +192,10 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     const results = settled.map((s) => (s as PromiseFulfilledResult<WorkerResult>).value);
-    return { results, ticks, startEpochMs };
+    return { results, ticks, memory, startEpochMs };
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
+    clearTimeout(startTimer);
     for (const port of ports) port.close();
     await pool.destroy();
   }

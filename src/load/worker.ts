@@ -4,6 +4,7 @@
  */
 import { setImmediate as setImmediatePromise, setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import type { MessagePort } from 'node:worker_threads';
 import { loadEngine } from '../engine/engines.js';
 import type { ConnectionSettings, StreamHandler, TransportConnection, TransportStream, WireBytes } from '../engine/transport.js';
@@ -21,6 +22,7 @@ import type { CircuitBreakerPolicy } from 'cockatiel';
 import { isRetryable } from '../resilience/resilience-config.js';
 import { backoffOf, breakerOf, type BreakerState } from '../resilience/reconnect-policy.js';
 import { ConnectionSlot } from './connection-slot.js';
+import { placeConnection } from './connection-placement.js';
 import { StreamDriver, type ReconnectOptions } from './stream-driver.js';
 import { WorkerState } from './worker-state.js';
 
@@ -48,14 +50,15 @@ export async function runWorker({ task, port }: WorkerInput): Promise<WorkerResu
     reconnectBackoff: task.resilience.reconnect ? { initialMs: task.resilience.backoffInitialMs, maxMs: task.resilience.backoffMaxMs } : null,
   };
   const state = new WorkerState(task.rate !== null);
-  const connect = (): Promise<TransportConnection> => engine.connect(settings);
-  const connecting = Array.from({ length: task.connections }, connect);
+  const placement = { addresses: task.targets ?? [task.target], lb: task.lb ?? 'pick_first', firstConnection: task.firstConnection ?? 0 } as const;
+  const connectors = Array.from({ length: task.connections }, (_, c) => placeConnection(engine, settings, placement, c));
+  const connecting = connectors.map((connect) => connect());
   let slots: ConnectionSlot[] = [];
   try {
     const connections = await Promise.all(connecting);
     const connected = (connection: TransportConnection): void => state.recordConnect(connection.connectMs);
     connections.forEach(connected);
-    slots = connections.map((connection) => new ConnectionSlot(connection, connect, connected));
+    slots = connections.map((connection, c) => new ConnectionSlot(connection, connectors[c] as () => Promise<TransportConnection>, connected, task.connectionChurn));
     return await drive(task, slots, state, port, post);
   } finally {
     state.destroy();
@@ -80,7 +83,7 @@ function reconnectOptions(task: WorkerTask, slot: ConnectionSlot, payload: Paylo
     maxReconnects: config.maxReconnects,
     backoff: backoffOf(config),
     breaker,
-    reopen: async (handler) => (await slot.ensure()).openStream(handler, payload),
+    reopen: async (handler) => slot.openStream(handler, payload),
   };
 }
 
@@ -168,9 +171,9 @@ async function drive(
   const warmTimer = state.warmEndMs > performance.now() ? setTimeout(() => (wireAtStart = wireTotal(slots)), state.warmEndMs - performance.now()) : undefined;
   for (let i = 0; i < task.streams; i++) {
     const slot = slots[i % slots.length] as ConnectionSlot;
-    // On a connection the server sent GOAWAY on (or that was lost), connect again first.
-    const open = (handler: StreamHandler): TransportStream | Promise<TransportStream> =>
-      slot.current.isOpen() ? slot.current.openStream(handler, payload) : slot.ensure().then((c) => c.openStream(handler, payload));
+    // On a connection the server sent GOAWAY on (or that was lost), or that carried its share
+    // of calls (--connection-churn), the slot connects again first.
+    const open = (handler: StreamHandler): TransportStream | Promise<TransportStream> => slot.openStream(handler, payload);
     drivers.push(new StreamDriver(open, state, payload, streamOptions(i, startMs)));
   }
 
@@ -185,7 +188,7 @@ async function drive(
       const eluNow = performance.eventLoopUtilization();
       const eventLoopUtilization = performance.eventLoopUtilization(eluNow, eluMark).utilization;
       eluMark = eluNow;
-      post({ type: 'tick', workerIndex: task.workerIndex, second, openStreams, breaker: breakerState, eventLoopUtilization, ...state.takeInterval() });
+      post({ type: 'tick', workerIndex: task.workerIndex, second, openStreams, breaker: breakerState, eventLoopUtilization, heapUsedBytes: getHeapStatistics().used_heap_size, ...state.takeInterval() });
       scheduleTick();
     }, startMs + (second + 1) * 1000 - performance.now());
   };
@@ -245,6 +248,7 @@ async function drive(
     uncorrectedHistogram: state.uncorrected ? encodeHistogram(state.uncorrected) : null,
     setupHistogram: encodeHistogram(state.setup),
     connectHistogram: encodeHistogram(state.connect),
+    backends: state.backends.results(),
     wireBytes: wireInWindow,
     outages: state.outages,
     recoveries: state.recoveries,

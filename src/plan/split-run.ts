@@ -8,15 +8,19 @@ export function splitEvenly(total: number, parts: number): number[] {
 }
 
 /** One task per worker: connections, streams, rate and message budget spread evenly. */
-export function splitRun(config: RunConfig, target: string, credentials: ClientCredentials | null = null): WorkerTask[] {
+export function splitRun(config: RunConfig, target: string, credentials: ClientCredentials | null = null, targets: string[] = [target]): WorkerTask[] {
   const connections = splitEvenly(config.connections, config.workers);
   const streams = splitEvenly(config.streams, config.workers);
   const perStreamMessages = config.messages === null ? null : splitEvenly(config.messages, config.streams);
   let firstStream = 0;
+  let firstConnection = 0;
   return streams.map((workerStreams, workerIndex) => {
     const task: WorkerTask = {
       workerIndex,
       target,
+      targets,
+      lb: config.lb ?? 'pick_first',
+      firstConnection,
       engine: config.engine,
       credentials,
       resilience: config.resilience,
@@ -32,6 +36,7 @@ export function splitRun(config: RunConfig, target: string, credentials: ClientC
       window: config.window,
       maxMessageSize: config.maxMessageSize,
       messagesPerStream: config.messagesPerStream,
+      connectionChurn: config.connectionChurn ?? null,
       warmupMs: config.warmupS * 1000,
       durationMs: config.durationS === null ? null : config.durationS * 1000,
       messages: perStreamMessages === null ? null : sum(perStreamMessages.slice(firstStream, firstStream + workerStreams)),
@@ -41,6 +46,7 @@ export function splitRun(config: RunConfig, target: string, credentials: ClientC
       timeoutMs: config.timeoutS * 1000,
     };
     firstStream += workerStreams;
+    firstConnection += task.connections;
     return task;
   });
 }

@@ -18,9 +18,11 @@ export const PROFILE_KEYS = ['description', 'repeat', 'settings', 'axes'] as con
 /** Run settings a profile may fix. Not: target (use --target), messages (sweeps stop on duration). */
 export const PROFILE_SETTINGS = [
   'engine',
+  'lb',
   'security',
   'compressibility',
   'messagesPerStream',
+  'connectionChurn',
   'workers',
   'connections',
   'streams',
@@ -33,12 +35,13 @@ export const PROFILE_SETTINGS = [
   'pacing',
   'timeout',
   'drainTimeout',
+  'instances',
   'serverCpus',
   'clientCpus',
 ] as const satisfies readonly RunField[];
 
 export const REQUIRED_AXES = ['compression', 'size', 'window'] as const;
-export const OPTIONAL_AXES = ['engine', 'security', 'compressibility', 'messagesPerStream', 'workers', 'connections', 'streams', 'inFlight', 'rate', 'maxMessageSize'] as const;
+export const OPTIONAL_AXES = ['engine', 'lb', 'security', 'compressibility', 'messagesPerStream', 'connectionChurn', 'workers', 'connections', 'streams', 'inFlight', 'rate', 'maxMessageSize', 'instances'] as const;
 /** Axis order in cell ids and tables: the required axes first, then the others. */
 export const AXIS_NAMES = [...REQUIRED_AXES, ...OPTIONAL_AXES] as const satisfies readonly (RunField & keyof RunConfig)[];
 export type AxisName = (typeof AXIS_NAMES)[number];
@@ -90,6 +93,8 @@ export interface ResolveProfileOptions {
   /** An external server for every cell (the CLI's --target); null/absent: the embedded server. */
   target?: string | null;
   allowRemote?: boolean;
+  /** Drop unreachable members of the target list (with a warning) instead of failing (--allow-partial). */
+  allowPartial?: boolean;
   /** The client's TLS and token flags for an external target. */
   credentials?: ClientCredentials | null;
   /** Reconnect and breaker flags, for every cell. */
@@ -158,12 +163,12 @@ export function resolveProfile(definition: unknown, origin: ProfileOrigin, machi
     const names: RunFieldNames = { ...RUN_FLAG_NAMES };
     for (const key of PROFILE_SETTINGS) names[key] = `settings.${key}`;
     for (const name of axisOrder) names[name] = `axes.${name}[${combination.indexes[name]}]`;
-    const input: RunInput = { ...settingsInput, ...combination.values, target: options.target ?? undefined, allowRemote: options.allowRemote, credentials: options.credentials ?? null, resilience: options.resilience };
+    const input: RunInput = { ...settingsInput, ...combination.values, target: options.target ?? undefined, allowRemote: options.allowRemote, allowPartial: options.allowPartial, credentials: options.credentials ?? null, resilience: options.resilience };
     const config = resolveRunConfig(input, machine, names);
     const axes: Record<string, AxisValue> = {};
     for (const name of axisOrder) {
-      axes[name] = config[name];
-      resolvedValues.set(`${name}[${combination.indexes[name]}]`, config[name]);
+      axes[name] = config[name] ?? null;
+      resolvedValues.set(`${name}[${combination.indexes[name]}]`, config[name] ?? null);
     }
     return { id: cellIdOf(axes, axisOrder), axes, config };
   });

@@ -19,6 +19,7 @@ export const WORKLOAD_FIELDS = [
   'window',
   'maxMessageSize',
   'messagesPerStream',
+  'connectionChurn',
 ] as const;
 export type WorkloadField = (typeof WORKLOAD_FIELDS)[number];
 
@@ -29,7 +30,15 @@ export type WorkloadField = (typeof WORKLOAD_FIELDS)[number];
 export const OPEN_LOOP_FIELDS = ['pacing'] as const;
 export type OpenLoopField = (typeof OPEN_LOOP_FIELDS)[number];
 
-const RUN_SETTING_FIELDS: readonly string[] = [...WORKLOAD_FIELDS, ...OPEN_LOOP_FIELDS];
+/**
+ * Settings that define the workload only when they differ from their default: the embedded
+ * server's process count (`instances`, 1 in files from before it) and client-side load balancing
+ * (`lb`: only round_robin, pick_first being what files from before it did). Keys of one-process,
+ * pick_first runs leave them out, so they match files written before the settings existed.
+ */
+export const NON_DEFAULT_FIELDS = ['instances', 'lb'] as const;
+
+const RUN_SETTING_FIELDS: readonly string[] = [...WORKLOAD_FIELDS, ...OPEN_LOOP_FIELDS, ...NON_DEFAULT_FIELDS];
 
 function show(value: AxisValue | undefined): string {
   return value === null || value === undefined ? 'default' : String(value);
@@ -37,13 +46,16 @@ function show(value: AxisValue | undefined): string {
 
 /** The workload fields of a config, in key order: open-loop fields follow `rate` when it is set. */
 function fieldsOf(config: RunConfig): string[] {
-  if (config.rate === null) return [...WORKLOAD_FIELDS];
+  const nonDefault = [...((config.instances ?? 1) > 1 ? ['instances'] : []), ...(config.lb === 'round_robin' ? ['lb'] : [])];
+  if (config.rate === null) return [...WORKLOAD_FIELDS, ...nonDefault];
   const at = WORKLOAD_FIELDS.indexOf('rate') + 1;
-  return [...WORKLOAD_FIELDS.slice(0, at), ...OPEN_LOOP_FIELDS, ...WORKLOAD_FIELDS.slice(at)];
+  return [...WORKLOAD_FIELDS.slice(0, at), ...OPEN_LOOP_FIELDS, ...WORKLOAD_FIELDS.slice(at), ...nonDefault];
 }
 
 function configValue(config: RunConfig, field: string): string {
   if (field === 'rate' && config.rate === null) return 'closed';
+  if (field === 'instances') return String(config.instances ?? 1);
+  if (field === 'lb') return config.lb ?? 'pick_first';
   return show(config[field as WorkloadField | OpenLoopField] as AxisValue | undefined);
 }
 
@@ -69,7 +81,7 @@ export function fieldValue(config: RunConfig, axes: Record<string, AxisValue>, n
   return undefined;
 }
 
-const COMPACT_FIELDS = ['engine', 'streams', 'inFlight', 'rate', 'pacing', 'size', 'compression', 'window'];
+const COMPACT_FIELDS = ['engine', 'streams', 'inFlight', 'rate', 'pacing', 'size', 'compression', 'window', 'instances'];
 
 /** A shorter label of a workload key: streams, in-flight, rate and pacing (open loop only), size, compression, window, extra axes. */
 export function compactKey(key: string): string {

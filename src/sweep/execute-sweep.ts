@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { describeError } from '../errors.js';
 import { executeRun } from '../load/execute-run.js';
-import { checkReachable } from '../load/preflight.js';
+import { resolveTargets } from '../load/resolve-targets.js';
 import { repetitionSeconds } from '../plan/estimate-sweep.js';
 import { resolveProfile } from '../profile/validate-profile.js';
 import { describeEnvironment } from '../results/environment.js';
@@ -13,6 +13,9 @@ import type { ClientCredentials, Environment, ResolvedProfile, SweepCell, SweepP
 import { planSweep } from './plan-sweep.js';
 import { ServerPool } from './server-pool.js';
 import { buildSweepFile } from './sweep-file.js';
+import type { ResolvedShard } from '../config/resolve-shard.js';
+import { planSlots } from '../plan/shard-slots.js';
+import { stampSweepShard } from './shard-sweep.js';
 
 export interface ExecuteSweepOptions {
   profile: ResolvedProfile;
@@ -33,11 +36,17 @@ export interface ExecuteSweepOptions {
   observer?: RunObserver;
   /** Environment recorded in the file [default: describeEnvironment()]. */
   environment?: Environment;
+  /** This process's part of a sharded sweep; with startAtMs every repetition starts at its fixed slot. */
+  shard?: ResolvedShard | null;
 }
 
 function retarget(profile: ResolvedProfile, target: string | null | undefined, credentials: ClientCredentials | null): ResolvedProfile {
   if (target === undefined || target === null || profile.cells.every((c) => c.config.target === target)) return profile;
-  const resolved = resolveProfile(profile.definition, { name: profile.name, source: profile.source }, { cpuCount: cpus().length, platform: process.platform }, { target, credentials });
+  const resolved = resolveProfile(profile.definition, { name: profile.name, source: profile.source }, { cpuCount: cpus().length, platform: process.platform }, {
+    target,
+    credentials,
+    allowPartial: profile.cells.some((c) => c.config.allowPartial === true),
+  });
   return { ...resolved, repeat: profile.repeat };
 }
 
@@ -56,11 +65,19 @@ export async function executeSweep(options: ExecuteSweepOptions): Promise<SweepR
   const environment = options.environment ?? describeEnvironment();
   const createdAt = options.resume?.createdAt ?? new Date().toISOString();
   const repetitions: SweepRepetition[] = [...plan.kept];
+  const shard = options.shard ?? null;
+  // Slot i of the order starts at --start-at + the lengths of the slots before it (same on every shard).
+  const slots = shard === null || shard.startAtMs === null ? null : planSlots(plan.order, cells, shard.startAtMs);
+  const sweepStartMs = Date.now();
   const build = (interrupted: boolean): SweepResultsFile =>
-    buildSweepFile({ profile, environment, createdAt, seed, repeat, interrupted, cells, repetitions });
+    buildSweepFile({ profile, environment, createdAt, seed, repeat, interrupted, cells, repetitions, shard: shard === null ? null : stampSweepShard(shard, cells, repetitions, sweepStartMs) });
 
+  // Every external target answers before the first repetition (--allow-partial: at least one address of it).
   const externalTargets = [...new Set(plan.pending.map((s) => (cells[s.cellIndex] as SweepCell).config.target).filter((t): t is string => t !== null))];
-  for (const target of externalTargets) await checkReachable(target, loadClientTls(credentials));
+  for (const target of externalTargets) {
+    const allowPartial = cells.some((c) => c.config.target === target && c.config.allowPartial === true);
+    await resolveTargets(target, { tls: loadClientTls(credentials), allowPartial });
+  }
 
   const total = plan.order.length;
   const started = performance.now();
@@ -108,7 +125,8 @@ export async function executeSweep(options: ExecuteSweepOptions): Promise<SweepR
           interrupted = true;
           break;
         }
-        const run = await executeRun({ config: cell.config, credentials, server, signal: options.signal, observer: options.observer, cell: { id: cell.id, repetition: step.repetition } });
+        const repetitionShard = shard === null ? null : { ...shard, startAtMs: slots?.[step.order] ?? null };
+        const run = await executeRun({ config: cell.config, credentials, server, signal: options.signal, observer: options.observer, cell: { id: cell.id, repetition: step.repetition }, shard: repetitionShard });
         if (run.stop.reason === 'interrupted' || options.signal?.aborted) {
           // A repetition cut short measured a shorter window than its cell asks for: discard it.
           interrupted = true;

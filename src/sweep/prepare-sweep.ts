@@ -5,7 +5,10 @@
  * or handles signals.
  */
 import { checkInteger } from '../config/checks.js';
-import { credentialsFromOptions, localMachine, resilienceFromOptions, type ClientSecurityOptions, type ResilienceOptions, type Unchecked } from '../config/run-options.js';
+import { credentialsFromOptions, localMachine, resilienceFromOptions, type ClientSecurityOptions, type ResilienceOptions, type ShardOptions, type Unchecked } from '../config/run-options.js';
+import { resolveShard, type ResolvedShard } from '../config/resolve-shard.js';
+import { seedOfRunId } from '../plan/shard-slots.js';
+import { checkShardedSweep } from './shard-sweep.js';
 import { ConfigError, ExitCode, type ExitCodeValue } from '../errors.js';
 import type { RunObserver } from '../observe/observer.js';
 import { profileFromOption, type ProfileDocument, type SettingOverrides } from '../profile/load-profile.js';
@@ -18,12 +21,14 @@ export type { ProfileDocument };
 import { executeSweep, sweepHasErrors } from './execute-sweep.js';
 import { planSweep, type SweepPlan } from './plan-sweep.js';
 
-export interface SweepOptions extends ClientSecurityOptions, ResilienceOptions {
+export interface SweepOptions extends ClientSecurityOptions, ResilienceOptions, ShardOptions {
   /** A shipped profile's name (quick, ci, full, security), a path to a profile .json, or the profile document. */
   profile?: string | ProfileDocument;
   /** RouteChat server HOST:PORT for every cell; omitted: embedded echo servers. */
   target?: string;
   allowRemote?: boolean;
+  /** Drop unreachable members of a target list (with a warning in each run) instead of failing [default: false]. */
+  allowPartial?: boolean;
   /** Repetitions per cell [default: the profile's, else 3]. */
   repeat?: number;
   /** Seed of the shuffled order [default: random, recorded in the results]. */
@@ -39,6 +44,8 @@ export interface PreparedSweep {
   plan: SweepPlan;
   credentials: ClientCredentials | null;
   resume: SweepResultsFile | undefined;
+  /** This process's part of a sharded sweep (--shard, --run-id, --start-at); null for the whole sweep. */
+  shard: ResolvedShard | null;
 }
 
 export interface MeasureSweepHooks {
@@ -75,7 +82,7 @@ function readResume(resume: unknown): { file: SweepResultsFile; name: string } {
 
 /** The profile to sweep: from `profile`, or from the definition embedded in the resumed file. */
 function chooseProfile(o: Unchecked<SweepOptions>, resume: { file: SweepResultsFile; name: string } | undefined, credentials: ClientCredentials | null): ResolvedProfile {
-  const targetOptions = { target: (o.target as string | undefined) ?? null, allowRemote: o.allowRemote === true, credentials, resilience: resilienceFromOptions(o) };
+  const targetOptions = { target: (o.target as string | undefined) ?? null, allowRemote: o.allowRemote === true, allowPartial: o.allowPartial === true, credentials, resilience: resilienceFromOptions(o) };
   const set = settingOverrides(o.set);
   let profile: ResolvedProfile;
   if (o.profile !== undefined) {
@@ -108,12 +115,18 @@ export function prepareSweep(o: Unchecked<SweepOptions>): PreparedSweep {
       );
     }
   }
+  const shard = resolveShard({ shard: o.shard, runId: o.runId, startAt: o.startAt });
+  if (shard !== null && o.resume !== undefined) {
+    throw new ConfigError('--shard, --run-id and --start-at cannot be used with --resume: the time slots of a sharded sweep are fixed from its start; start a new sweep with a new --start-at');
+  }
   const resume = o.resume !== undefined ? readResume(o.resume) : undefined;
   const credentials = credentialsFromOptions(o);
   const profile = chooseProfile(o, resume, credentials);
-  const seed = o.seed === undefined ? undefined : checkInteger('--seed', o.seed, 0, 4_294_967_295);
+  if (shard !== null) checkShardedSweep(profile, shard);
+  // Every shard must shuffle alike: without --seed the seed comes from the run id.
+  const seed = o.seed === undefined ? (shard !== null && shard.count > 1 ? seedOfRunId(shard.runId) : undefined) : checkInteger('--seed', o.seed, 0, 4_294_967_295);
   const plan = planSweep({ profile, seed, resume: resume?.file });
-  return { profile, plan, credentials, resume: resume?.file };
+  return { profile, plan, credentials, resume: resume?.file, shard };
 }
 
 /** Runs the planned sweep and returns its results document (not written anywhere). */
@@ -128,6 +141,7 @@ export function measureSweep(prepared: PreparedSweep, hooks: MeasureSweepHooks =
     observer: hooks.observer,
     onProgress: hooks.onProgress,
     checkpoint: hooks.checkpoint,
+    shard: prepared.shard,
   });
 }
 

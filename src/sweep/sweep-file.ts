@@ -4,6 +4,7 @@ import {
   RESULTS_SCHEMA_VERSION,
   type Environment,
   type ResolvedProfile,
+  type ShardInfo,
   type SweepCell,
   type SweepRepetition,
   type SweepResultsFile,
@@ -18,6 +19,8 @@ export interface SweepFileParts {
   interrupted: boolean;
   cells: SweepCell[];
   repetitions: SweepRepetition[];
+  /** This process's part of a sharded sweep (null or absent: the whole sweep). */
+  shard?: ShardInfo | null;
 }
 
 /** The results document of a sweep, aggregates computed (await initHistograms() first). */
@@ -39,5 +42,6 @@ export function buildSweepFile(parts: SweepFileParts): SweepResultsFile {
       parts.cells.map((c) => c.id),
       repetitions,
     ),
+    shard: parts.shard ?? null,
   };
 }
