@@ -11,6 +11,7 @@ export { serve } from './api/serve.js';
 export { compare } from './api/compare.js';
 export { check } from './api/check.js';
 export { report } from './api/report.js';
+export { merge } from './api/merge.js';
 
 export { BenchError, ConfigError, ExitCode, TargetError } from './errors.js';
 export { runExitCode } from './load/measure-run.js';
@@ -24,7 +25,9 @@ export type { ServeCallOptions as ServeOptions, ServeHandle } from './api/serve.
 export type { CompareOptions } from './api/compare.js';
 export type { CheckCallOptions as CheckOptions, CheckResult } from './api/check.js';
 export type { ReportOptions } from './api/report.js';
-export type { Bytes, ClientSecurityOptions, LoadOptions, ResilienceOptions } from './config/run-options.js';
+export type { MergeCallOptions as MergeOptions } from './api/merge.js';
+export type { MergeOutcome } from './merge/merge-results.js';
+export type { Bytes, ClientSecurityOptions, LoadOptions, ResilienceOptions, ShardOptions } from './config/run-options.js';
 export type { ProfileDocument, SettingOverrides } from './profile/load-profile.js';
 export type { ResultsInput } from './results/results-input.js';
 export type { ReportFormat } from './report/build-report.js';
@@ -47,18 +50,22 @@ export type {
   EngineName,
   Environment,
   LatencySummary,
+  MergedShard,
+  MergeInfo,
   Outage,
   Pacing,
   ResilienceConfig,
   ResultsFile,
   RunConfig,
   RunMetrics,
+  ShardInfo,
   RunRecord,
   RunResultsFile,
   SecurityMode,
   Spread,
   StopReason,
   SweepCell,
+  SweepMergeInfo,
   SweepProgress,
   SweepRepetition,
   SweepResultsFile,

@@ -7,6 +7,7 @@ import { certsCommand } from './certs-command.js';
 import { chatCommand } from './chat-command.js';
 import { checkCommand } from './check-command.js';
 import { compareCommand } from './compare-command.js';
+import { mergeCommand } from './merge-command.js';
 import { reportCommand } from './report-command.js';
 import { runCommand } from './run-command.js';
 import { serveCommand } from './serve-command.js';
@@ -24,8 +25,9 @@ async function main(argv: string[]): Promise<number> {
       .command(reportCommand)
       .command(compareCommand)
       .command(checkCommand)
+      .command(mergeCommand)
       .command(certsCommand)
-      .demandCommand(1, 'Name a command: serve, chat, run, sweep, report, compare, check or certs (see --help)')
+      .demandCommand(1, 'Name a command: serve, chat, run, sweep, merge, report, compare, check or certs (see --help)')
       .recommendCommands()
       .strict()
       .fail((message, error) => {
