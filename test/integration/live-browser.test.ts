@@ -2,19 +2,20 @@
  * The live page in a real headless browser (Debian's chromium, driven by playwright-core): the
  * page is fed events in-process and must chart them, show the last figures, log no console
  * error, request nothing but its own origin, and keep its final state once the bench closes it.
- * Screenshots go to test-output/live/. Without chromium the test fails when CI=true and skips
+ * A real `run --live` of the CLI is followed to its end, where the page must show the results
+ * file's figures. Screenshots go to test-output/live/. Without chromium the test fails when CI=true and skips
  * with a message otherwise.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { liveSecond, type LiveProgress } from '../../src/load/run-load.js';
 import { startLivePage } from '../../src/observe/live/live-page.js';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../../src/stats/histogram.js';
-import type { ProgressTick, RunRecord, SweepProgress } from '../../src/types.js';
-import { ROOT } from '../helpers/cli.js';
+import type { ProgressTick, RunRecord, RunResultsFile, SweepProgress } from '../../src/types.js';
+import { ROOT, runCli, startEchoServe, tempDir } from '../helpers/cli.js';
 import { baseConfig, initHistograms, syntheticRun } from '../helpers/synthetic-results.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -186,6 +187,60 @@ describe('live page in headless Chromium', { skip }, () => {
     } finally {
       await browser.close();
       await live.close();
+    }
+  });
+
+  it('follows a real 4 s `run --live` of the CLI and ends on the figures of its results file', { timeout: 90_000 }, async () => {
+    const server = await startEchoServe();
+    const out = join(tempDir(), 'live-cli-run.json');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      let opened: Promise<{ page: Page; problems: string[] }> | null = null;
+      let pageUrl = '';
+      const run = runCli(['run', '--target', server.target, '--live', '--streams', '2', '--in-flight', '4', '--warmup', '0.5', '--duration', '4', '--out', out], {
+        timeoutMs: 60_000,
+        onStart: (child) => {
+          let text = '';
+          child.stderr?.on('data', (chunk: Buffer) => {
+            text += chunk.toString();
+            const match = /live page\s+(http:\/\/127\.0\.0\.1:\d+\/)\n/.exec(text);
+            if (match && opened === null) {
+              pageUrl = match[1] as string;
+              opened = openPage(browser, pageUrl);
+            }
+          });
+        },
+      });
+      // The URL comes once the page listens, before the load starts (bounded: the run's own timeout).
+      for (let waited = 0; opened === null && waited < 30_000; waited += 50) await sleep(50);
+      assert.ok(opened, 'the live page URL was printed on stderr');
+      const { page, problems } = await (opened as Promise<{ page: Page; problems: string[] }>);
+      await page.waitForFunction(() => Number(document.body.getAttribute('data-second')) >= 2, null, { timeout: 30_000 });
+      const early = await chartPoints(page, 'throughput');
+      assert.ok(early.points >= 2, `points after two seconds: ${early.points}`);
+
+      const result = await run;
+      assert.equal(result.code, 0, result.stderr);
+      await page.waitForSelector('#status[data-status="finished"]', { timeout: 10_000 });
+      const late = await chartPoints(page, 'throughput');
+      assert.ok(late.points > early.points, `the chart gained points during the run: ${early.points} → ${late.points}`);
+      assert.ok(late.points >= 4, `a point per second of a 4.5 s run: ${late.points}`);
+
+      const file = JSON.parse(readFileSync(out, 'utf8')) as RunResultsFile;
+      const m = file.run.metrics;
+      const cell = (key: string): Promise<string> => page.$eval(`[data-result="${key}"] td`, (td) => td.textContent ?? '');
+      assert.equal(await cell('msgsPerS'), `${Math.round(m.msgsPerS).toLocaleString('en-US')} msgs/s`);
+      assert.equal(await cell('messages'), `${m.counters.sent.toLocaleString('en-US')} sent, ${m.counters.received.toLocaleString('en-US')} echoed`);
+      assert.match(await cell('latency'), /^p50 \S+ (µs|ms) · p99 \S+ (µs|ms) · p99\.9 /);
+      assert.match(await cell('errors'), new RegExp(`^${m.errorsTotal}`));
+      assert.equal(await page.$eval('#results-file', (e) => e.textContent), out);
+      assert.ok(m.counters.received > 0);
+      assert.deepEqual(problems, [], 'no console error, no request outside the page origin');
+      assert.equal(new URL(pageUrl).hostname, '127.0.0.1');
+      await page.screenshot({ path: join(OUT_DIR, 'live-cli-run.png'), fullPage: true });
+    } finally {
+      await browser.close();
+      await server.stop();
     }
   });
 
