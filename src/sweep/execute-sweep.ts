@@ -14,7 +14,7 @@ import { planSweep } from './plan-sweep.js';
 import { ServerPool } from './server-pool.js';
 import { buildSweepFile } from './sweep-file.js';
 import type { ResolvedShard } from '../config/resolve-shard.js';
-import { planSlots } from '../plan/shard-slots.js';
+import { planSlots, slotSeconds } from '../plan/shard-slots.js';
 import { stampSweepShard } from './shard-sweep.js';
 
 export interface ExecuteSweepOptions {
@@ -68,6 +68,8 @@ export async function executeSweep(options: ExecuteSweepOptions): Promise<SweepR
   const shard = options.shard ?? null;
   // Slot i of the order starts at --start-at + the lengths of the slots before it (same on every shard).
   const slots = shard === null || shard.startAtMs === null ? null : planSlots(plan.order, cells, shard.startAtMs);
+  // With slots the end is fixed: the last pending repetition's slot start + its slot length.
+  const slotsEndMs = slots === null ? null : Math.max(...plan.pending.map((s) => (slots[s.order] ?? 0) + slotSeconds((cells[s.cellIndex] as SweepCell).config) * 1000));
   const sweepStartMs = Date.now();
   const build = (interrupted: boolean): SweepResultsFile =>
     buildSweepFile({ profile, environment, createdAt, seed, repeat, interrupted, cells, repetitions, shard: shard === null ? null : stampSweepShard(shard, cells, repetitions, sweepStartMs) });
@@ -99,7 +101,7 @@ export async function executeSweep(options: ExecuteSweepOptions): Promise<SweepR
       done: repetitions.length,
       total,
       elapsedS,
-      etaS: Math.max(0, estimatedLeft * drift),
+      etaS: slotsEndMs === null ? Math.max(0, estimatedLeft * drift) : Math.max(0, (slotsEndMs - Date.now()) / 1000),
     };
     options.onProgress?.(report);
     options.observer?.sweepProgress?.(

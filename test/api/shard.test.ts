@@ -50,3 +50,23 @@ test('bad shard options throw the CLI messages', async () => {
     (e: unknown) => e instanceof ConfigError && /sweep --shard 1\/2 needs --start-at TIME/.test(e.message),
   );
 });
+
+test('a slotted sweep counts its ETA to the end of its last slot, waits included', async () => {
+  const startAt = Date.now() + 1_000;
+  const etas: number[] = [];
+  const results = await sweep({
+    profile: { description: 't', repeat: 1, settings: { warmup: 0, duration: 0.2, drainTimeout: 0.5 }, axes: { compression: ['identity'], size: [16, 32], window: ['64KiB'] } },
+    target: server.target,
+    shard: '1/1',
+    runId: 'api-eta',
+    startAt,
+    onProgress: (p) => etas.push(p.etaS),
+  });
+  assert.equal(results.repetitions.length, 2);
+  // Two slots of 0 + 0.2 s + 2 s set-up + 0.5 s drain + 2 s close = 9.4 s from the planned start,
+  // which is about 1 s away when the first repetition is announced; a cost model without slots
+  // would say well under a second per repetition.
+  const first = etas[0] ?? 0;
+  assert.ok(first >= 9 && first <= 11.5, `ETA at the first repetition: ${first} s`);
+  assert.ok(etas.every((eta, i) => i === 0 || eta <= (etas[i - 1] ?? Infinity)), `ETA never rises: ${etas.join(', ')}`);
+});
