@@ -139,6 +139,8 @@ export interface ProgressTick {
   histogram: string;
   /** The worker's event-loop utilization over that second (0–1). */
   eventLoopUtilization?: number;
+  /** The run's last, partial second (from the last full second to the end of the drain); only in WorkerResult.finalTick. */
+  partial?: boolean;
   /** Open loop: how late that second's measured sends went out; null when none (closed loop, warm-up). */
   sendLag?: { sends: number; meanMs: number; maxMs: number } | null;
   /**
@@ -279,6 +281,8 @@ export interface WorkerResult {
   eventLoopUtilization: number;
   stopReason: StopReason;
   firstError: string | null;
+  /** What arrived after the last full second's tick, up to the end of the drain (observers' counters; not in the time series). */
+  finalTick?: ProgressTick;
 }
 
 export interface LatencySummary {

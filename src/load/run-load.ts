@@ -30,6 +30,8 @@ export interface LiveProgress {
   heapUsedMiB: number;
   /** Heap used by the worker threads' isolates (summed), MiB. */
   workerHeapUsedMiB: number;
+  /** The run's last, partial second (after the last whole one, to the end of the drain): counts only, not a rate. */
+  partial: boolean;
   /** Each worker's event-loop utilization over that second (0–1), by worker index. */
   workerEventLoopUtilization: number[];
   /** Open loop: how late that second's measured sends went out, over all workers; null when none. */
@@ -103,6 +105,7 @@ export function liveSecond(ticks: readonly ProgressTick[], generatorCpu: number,
     generatorCpu: Math.round(generatorCpu * 1000) / 1000,
     workerEventLoopUtilization: [...ticks].sort((a, b) => a.workerIndex - b.workerIndex).map((t) => Math.round((t.eventLoopUtilization ?? 0) * 1000) / 1000),
     sendLagMs: sendLagOf(ticks),
+    partial: ticks.some((t) => t.partial === true),
     connectionsOpened: sum((t) => t.connectionsOpened),
     rssMiB: memory.rssMiB,
     heapUsedMiB: memory.heapUsedMiB,
@@ -148,6 +151,23 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
     for (const port of ports) port.postMessage(message);
   };
   const onAbort = (): void => broadcast({ type: 'stop' });
+  const emitSecond = (entry: ProgressTick[], second: number): void => {
+    perSecond.delete(second);
+    const usage = process.cpuUsage(cpuMark.usage);
+    const now = performance.now();
+    const generatorCpu = (usage.user + usage.system) / 1000 / Math.max(1, now - cpuMark.at);
+    cpuMark = { usage: process.cpuUsage(), at: now };
+    const sample = sampleMemory(second);
+    if (!entry.some((t) => t.partial)) memory.push(sample);
+    hooks.onProgress?.(liveSecond(entry, generatorCpu, sample));
+  };
+  /** A second goes out once every worker's tick for it arrived. */
+  const addTick = (tick: ProgressTick): void => {
+    const entry = perSecond.get(tick.second) ?? [];
+    entry.push(tick);
+    perSecond.set(tick.second, entry);
+    if (entry.length === tasks.length) emitSecond(entry, tick.second);
+  };
 
   try {
     const runs = tasks.map((task) => {
@@ -170,19 +190,7 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
           return;
         }
         ticks.push(message);
-        const entry = perSecond.get(message.second) ?? [];
-        entry.push(message);
-        perSecond.set(message.second, entry);
-        if (entry.length === tasks.length) {
-          perSecond.delete(message.second);
-          const usage = process.cpuUsage(cpuMark.usage);
-          const now = performance.now();
-          const generatorCpu = (usage.user + usage.system) / 1000 / Math.max(1, now - cpuMark.at);
-          cpuMark = { usage: process.cpuUsage(), at: now };
-          const sample = sampleMemory(message.second);
-          memory.push(sample);
-          hooks.onProgress?.(liveSecond(entry, generatorCpu, sample));
-        }
+        addTick(message);
       });
       return pool.run({ task, port: port2 }, { name: 'runWorker', transferList: [port2] });
     });
@@ -192,6 +200,10 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     const results = settled.map((s) => (s as PromiseFulfilledResult<WorkerResult>).value);
+    // The workers' last, partial seconds: to the observers (so their counters add up to the
+    // results), not to the time series, whose points are whole seconds.
+    for (const result of results) if (result.finalTick) addTick(result.finalTick);
+    for (const [second, entry] of [...perSecond.entries()].sort(([a], [b]) => a - b)) emitSecond(entry, second);
     return { results, ticks, memory, startEpochMs };
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);

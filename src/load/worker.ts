@@ -15,7 +15,7 @@ import { buildPayloadPattern } from '../grpc/payload-pattern.js';
 import { splitEvenly } from '../plan/split-run.js';
 import { sumWireBytes } from '../stats/aggregate.js';
 import { encodeHistogram, initHistograms } from '../stats/histogram.js';
-import type { BreakerTransition, ControlMessage, StopReason, WorkerMessage, WorkerResult, WorkerTask } from '../types.js';
+import type { BreakerTransition, ControlMessage, ProgressTick, StopReason, WorkerMessage, WorkerResult, WorkerTask } from '../types.js';
 import { OpenLoopScheduler } from './open-loop-scheduler.js';
 import { streamSchedule } from './pacer.js';
 import type { CircuitBreakerPolicy } from 'cockatiel';
@@ -181,14 +181,17 @@ async function drive(
   let second = 0;
   let tickTimer: NodeJS.Timeout | undefined;
   let eluMark = eluStart;
+  const nextTick = (): ProgressTick => {
+    second++;
+    const openStreams = drivers.reduce((n, d) => n + (d.up ? 1 : 0), 0);
+    const eluNow = performance.eventLoopUtilization();
+    const eventLoopUtilization = performance.eventLoopUtilization(eluNow, eluMark).utilization;
+    eluMark = eluNow;
+    return { type: 'tick', workerIndex: task.workerIndex, second, openStreams, breaker: breakerState, eventLoopUtilization, heapUsedBytes: getHeapStatistics().used_heap_size, ...state.takeInterval() };
+  };
   const scheduleTick = (): void => {
     tickTimer = setTimeout(() => {
-      second++;
-      const openStreams = drivers.reduce((n, d) => n + (d.up ? 1 : 0), 0);
-      const eluNow = performance.eventLoopUtilization();
-      const eventLoopUtilization = performance.eventLoopUtilization(eluNow, eluMark).utilization;
-      eluMark = eluNow;
-      post({ type: 'tick', workerIndex: task.workerIndex, second, openStreams, breaker: breakerState, eventLoopUtilization, heapUsedBytes: getHeapStatistics().used_heap_size, ...state.takeInterval() });
+      post(nextTick());
       scheduleTick();
     }, startMs + (second + 1) * 1000 - performance.now());
   };
@@ -238,11 +241,14 @@ async function drive(
   for (const driver of drivers) driver.abandon();
   state.endOutages(performance.now());
   clearTimeout(tickTimer);
+  // The rest of the last second goes back with the result (a tick posted now could arrive after it).
+  const finalTick: ProgressTick = { ...nextTick(), partial: true };
   const elu = performance.eventLoopUtilization(eluStart);
 
   const windowEndMs = stopReason === 'messages' ? Math.max(state.lastMeasuredReplyMs, state.warmEndMs) : state.endMs;
   return {
     workerIndex: task.workerIndex,
+    finalTick,
     counters: state.counters,
     histogram: encodeHistogram(state.latency),
     uncorrectedHistogram: state.uncorrected ? encodeHistogram(state.uncorrected) : null,

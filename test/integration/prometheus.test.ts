@@ -1,6 +1,7 @@
 /**
- * `serve --prometheus`: the server's own metrics, scraped over HTTP while `run` loads it. (The
- * run-side exporter is tested in process: test/observe/prometheus-exporter.test.ts.)
+ * `serve --prometheus`: the server's own metrics, scraped over HTTP while `run` loads it; and
+ * `sweep --prometheus`: the generator's, scraped while a real sweep runs. (The run-side exporter's
+ * every series is tested in process: test/observe/prometheus-exporter.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -11,9 +12,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test, type TestContext } from 'node:test';
-import { parseExposition, sampleValue, type Exposition } from '../../src/observe/prometheus/parse-exposition.js';
-import type { RunResultsFile } from '../../src/types.js';
-import { CLI, ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { findSamples, parseExposition, sampleValue, type Exposition } from '../../src/observe/prometheus/parse-exposition.js';
+import type { RunResultsFile, SweepResultsFile } from '../../src/types.js';
+import { CLI, ROOT, closedPort, runCli, startEchoServe, tempDir } from '../helpers/cli.js';
+import { writeTempProfile } from '../helpers/sweep-cli.js';
 import { makeSecurityMaterial } from '../helpers/security-material.js';
 
 const P = 'grpc_stream_bench_server_';
@@ -192,5 +194,55 @@ test('serve --prometheus on a busy port: one clear line, exit 1, the gRPC server
     assert.equal(result.stdout, '');
   } finally {
     busy.close();
+  }
+});
+
+test('sweep --prometheus: scraped while it runs, the counters grow and a finished repetition matches the results file', async () => {
+  const server = await startEchoServe();
+  const metricsPort = await closedPort();
+  const { profile } = writeTempProfile({
+    description: 'two cells, scraped',
+    repeat: 1,
+    settings: { streams: 2, connections: 1, inFlight: 2, warmup: 0.2, duration: 2.5 },
+    axes: { compression: ['identity'], size: [16, 64], window: ['64KiB'] },
+  });
+  const out = join(tempDir(), 'scraped-sweep.json');
+  const url = `http://127.0.0.1:${metricsPort}/metrics`;
+  try {
+    let done = false;
+    const sweep = runCli(['sweep', '--profile', profile, '--target', server.target, '--prometheus', String(metricsPort), '--seed', '7', '--out', out], { timeoutMs: 60_000 }).finally(() => (done = true));
+    const scrapes: Exposition[] = [];
+    while (!done) {
+      const text = await fetch(url).then((r) => r.text(), () => null);
+      if (text !== null) scrapes.push(parseExposition(text));
+      await sleep(200);
+    }
+    const result = await sweep;
+    assert.equal(result.code, 0, result.stderr);
+    const file = JSON.parse(readFileSync(out, 'utf8')) as SweepResultsFile;
+    const first = file.repetitions.find((r) => r.order === 0);
+    assert.ok(first?.run, 'the first repetition completed');
+    const cell = file.cells.find((c) => c.id === first.cellId);
+    assert.ok(cell);
+    const labels = { engine: 'h2', target: server.target, compression: 'identity', size: String(cell.config.size), cell: cell.id };
+    const echoed = scrapes.map((s) => findSamples(s, 'grpc_stream_bench_messages_echoed_total', labels)[0]?.value ?? 0);
+    assert.ok(scrapes.length >= 5, `scrapes during the sweep: ${scrapes.length}`);
+    const rising = echoed.filter((v, i) => i > 0 && v > (echoed[i - 1] ?? 0)).length;
+    assert.ok(rising >= 2, `the first cell's echoes grew from scrape to scrape: ${echoed.join(', ')}`);
+    // Once the first repetition is finished (the second runs), its counters are those of its results.
+    const after = scrapes.filter((s) => findSamples(s, 'grpc_stream_bench_runs_total', { ...labels, outcome: 'completed' })[0]?.value === 1);
+    assert.ok(after.length > 0, 'a scrape after the first repetition finished');
+    const last = after[after.length - 1] as Exposition;
+    const c = first.run.metrics.counters;
+    assert.equal(sampleValue(last, 'grpc_stream_bench_calls_opened_total', labels), c.streamsOpened);
+    // Every echo of the run, warm-up, the last partial second and the drain included, is counted
+    // and in the latency histogram: the counters end on the results file's total.
+    assert.equal(sampleValue(last, 'grpc_stream_bench_messages_echoed_total', labels), c.receivedTotal);
+    assert.equal(sampleValue(last, 'grpc_stream_bench_latency_seconds_count', labels), c.receivedTotal);
+    // The time series has whole seconds only: its echoes are those of the counters minus the last partial second.
+    const seriesEchoes = first.run.timeSeries.reduce((a, p) => a + p.msgsPerS, 0);
+    assert.ok(seriesEchoes > 0 && seriesEchoes < c.receivedTotal, `${seriesEchoes} of ${c.receivedTotal} echoes in whole seconds`);
+  } finally {
+    await server.stop();
   }
 });

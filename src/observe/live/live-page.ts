@@ -123,7 +123,8 @@ export async function startLivePage(options: LivePageOptions): Promise<RunObserv
   return {
     url: `http://${LIVE_HOST}:${port}/`,
     runStarted: (start) => send(...state.runStarted(start)),
-    second: (progress) => send(state.second(progress)),
+    // The charts plot whole seconds: a run's last, partial second is not a rate (its counts are in the result).
+    second: (progress) => (progress.partial ? undefined : send(state.second(progress))),
     runFinished: (record) => send(state.runFinished(record)),
     sweepProgress: (progress, latest) => send(state.sweepProgress(progress, latest)),
     finished: (resultsPath) => send(state.finished(resultsPath)),

@@ -262,7 +262,8 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
       series.reconnects += progress.reconnects;
       for (const [category, n] of Object.entries(progress.errorsByCategory)) series.errorsByCategory.set(category, (series.errorsByCategory.get(category) ?? 0) + n);
       if (progress.histogram !== '') addLatencies(series, progress.histogram);
-      if (current) current.last = progress;
+      // The last-second gauges keep the last whole second: a partial one is not a rate.
+      if (current && !progress.partial) current.last = progress;
     },
     runFinished: (record: RunRecord | null) => {
       const series = currentSeries();
