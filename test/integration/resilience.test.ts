@@ -303,8 +303,12 @@ describe('aborts, drops, stalls and connection ageing', () => {
       const why = `${describeRun(o)}; server connections ${JSON.stringify(o.stats.connections)}`;
       assert.equal(o.file.run.stop.reason, 'duration', why);
       assert.ok(o.stats.connections.agedOut >= 3, why);
-      assert.equal(c.lost, 0, why);
-      assert.deepEqual(c.errorsByStatus, {}, why);
+      // A call opened just as the server sends GOAWAY can be refused (REFUSED_STREAM: the server
+      // never processed it). It is counted as refused, UNAVAILABLE, and its one message in flight
+      // as lost; it is not retried transparently. Apart from that race, nothing is lost.
+      const refused = c.refusedStreams;
+      assert.equal(c.lost, refused, why);
+      assert.deepEqual(c.errorsByStatus, refused === 0 ? {} : { UNAVAILABLE: refused }, why);
       assert.ok(c.received > 0, why);
     });
   }
