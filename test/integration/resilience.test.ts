@@ -295,7 +295,7 @@ describe('aborts, drops, stalls and connection ageing', () => {
   });
 
   for (const engine of ENGINES) {
-    test(`${engine}: --max-connection-age 1 over 5 s with --reconnect and stream churn: nothing lost, ≥ 3 connections aged out`, async () => {
+    test(`${engine}: --max-connection-age 1 over 5 s with --reconnect and stream churn: nothing lost beyond calls refused in the GOAWAY race, ≥ 3 connections aged out`, async () => {
       // Churn: a GOAWAY is graceful (no --max-connection-age-grace), so a long-lived stream keeps
       // its connection for ever and only new calls move to a new connection.
       const o = await runWithFaults(engine, ['--max-connection-age', '1'], ['--duration', '5', '--warmup', '0', '--streams', '2', '--reconnect', '--messages-per-stream', '100']);
