@@ -1,10 +1,11 @@
-import { createLatencyHistogram, encodeHistogram, recordLatency, type Histogram } from '../stats/histogram.js';
+import { addHistogram, createLatencyHistogram, encodeHistogram, recordLatency, type Histogram } from '../stats/histogram.js';
 import { boundBackendCounts } from '../stats/backend-seconds.js';
 import type { BackendSecond, WorkerBackend } from '../types.js';
 
 /**
  * One backend's counters and latency histogram in one worker. A call looks its backend up once,
- * when its response headers arrive; echoes then record on the object directly.
+ * when its response headers arrive; echoes then record on the object directly. While the worker
+ * has seen one backend only, its latencies are the worker's own: they are not recorded twice.
  */
 export class BackendStats {
   streamsOpened = 0;
@@ -15,7 +16,15 @@ export class BackendStats {
   readonly errorsByStatus: Record<string, number> = {};
   readonly latency: Histogram = createLatencyHistogram();
 
-  constructor(readonly backend: string) {}
+  /** Whether echoes go into `latency` (false while this is the worker's only backend). */
+  recordsLatency: boolean;
+
+  constructor(
+    readonly backend: string,
+    recordsLatency = true,
+  ) {
+    this.recordsLatency = recordsLatency;
+  }
 
   /** An echo sent (intended) at `intendedMs` arrived at `nowMs`; the window is [warmEndMs, endMs). */
   recordEcho(intendedMs: number, nowMs: number, warmEndMs: number, endMs: number): void {
@@ -23,7 +32,7 @@ export class BackendStats {
     if (nowMs >= warmEndMs && nowMs < endMs) this.receivedInWindow++;
     if (intendedMs >= warmEndMs && intendedMs < endMs) {
       this.received++;
-      recordLatency(this.latency, (nowMs - intendedMs) * 1000);
+      if (this.recordsLatency) recordLatency(this.latency, (nowMs - intendedMs) * 1000);
     }
   }
 
@@ -31,9 +40,11 @@ export class BackendStats {
     this.errorsByStatus[statusName] = (this.errorsByStatus[statusName] ?? 0) + 1;
   }
 
-  result(): WorkerBackend {
+  /** `workerLatency`: the worker's histogram, this backend's own while it did not record (the only one). */
+  result(workerLatency: Histogram | null): WorkerBackend {
     const { backend, streamsOpened, received, receivedInWindow, errorsByStatus } = this;
-    return { backend, streamsOpened, received, receivedInWindow, errorsByStatus: { ...errorsByStatus }, histogram: encodeHistogram(this.latency) };
+    const latency = this.recordsLatency || workerLatency === null ? this.latency : workerLatency;
+    return { backend, streamsOpened, received, receivedInWindow, errorsByStatus: { ...errorsByStatus }, histogram: encodeHistogram(latency) };
   }
 }
 
@@ -41,11 +52,26 @@ export class BackendStats {
 export class BackendTable {
   private readonly byKey = new Map<string, BackendStats>();
 
+  /**
+   * `workerLatency`: the worker's latency histogram (the same echoes as the backends' together).
+   * While one backend only was seen, that one is its histogram; a second backend's arrival copies
+   * it into the first one's before both record their own. Without it every backend records.
+   */
+  constructor(private readonly workerLatency: Histogram | null = null) {}
+
   /** The stats of `backend`, created on first sight. */
   of(backend: string): BackendStats {
     let stats = this.byKey.get(backend);
     if (stats === undefined) {
-      stats = new BackendStats(backend);
+      const first = this.byKey.size === 0;
+      if (!first && this.workerLatency !== null) {
+        for (const only of this.byKey.values()) {
+          if (only.recordsLatency) continue;
+          addHistogram(only.latency, this.workerLatency);
+          only.recordsLatency = true;
+        }
+      }
+      stats = new BackendStats(backend, !(first && this.workerLatency !== null));
       this.byKey.set(backend, stats);
     }
     return stats;
@@ -63,7 +89,7 @@ export class BackendTable {
   }
 
   results(): WorkerBackend[] {
-    return [...this.byKey.values()].map((s) => s.result()).sort((a, b) => a.backend.localeCompare(b.backend));
+    return [...this.byKey.values()].map((s) => s.result(this.workerLatency)).sort((a, b) => a.backend.localeCompare(b.backend));
   }
 
   destroy(): void {

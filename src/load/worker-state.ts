@@ -18,7 +18,7 @@ export class WorkerState {
   /** Connection set-up time of this worker's connections (TCP + TLS + HTTP/2 preface). */
   readonly connect: Histogram = createLatencyHistogram();
   /** Per backend: the servers that answered this worker's calls. */
-  readonly backends = new BackendTable();
+  readonly backends: BackendTable;
   /** Latency of the echoes received in the current second (time series). */
   readonly interval: Histogram = createLatencyHistogram();
   intervalReceived = 0;
@@ -47,6 +47,8 @@ export class WorkerState {
 
   constructor(openLoop: boolean) {
     this.uncorrected = openLoop ? createLatencyHistogram() : null;
+    // One backend's latencies are this worker's own: recorded once, copied if a second one appears.
+    this.backends = new BackendTable(this.latency);
   }
 
   /** Whether a message intended for `intendedMs` belongs to the measured window. */

@@ -37,6 +37,11 @@ export function recordLatency(histogram: Histogram, micros: number): void {
   histogram.recordValue(micros < 0 ? 0 : micros > HIGHEST_US ? HIGHEST_US : Math.round(micros));
 }
 
+/** Adds every value of `source` to `target`. */
+export function addHistogram(target: Histogram, source: Histogram): void {
+  target.add(source);
+}
+
 export function encodeHistogram(histogram: Histogram): string {
   return hdr.encodeIntoCompressedBase64(histogram);
 }
