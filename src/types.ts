@@ -73,6 +73,16 @@ export interface RunConfig {
   /** CPU placement request; null = do not pin. */
   serverCpus: string | null;
   clientCpus: string | null;
+  /**
+   * Cap on each worker thread's V8 old generation, MiB (the worker's `--max-old-space-size`);
+   * null = V8's default. Lower caps bound the generator's memory at the cost of more major GCs.
+   */
+  workerHeapMiB: number | null;
+  /**
+   * Each worker thread's V8 young generation, MiB; null = V8's default. A larger one lets
+   * short-lived objects die young instead of being promoted (cheaper GC, more memory).
+   */
+  workerYoungMiB: number | null;
 }
 
 /** What one worker thread is asked to do. */

@@ -51,6 +51,8 @@ const LOAD_OPTION_NAMES: OptionNames<LoadOptions> = {
   instances: true,
   serverCpus: true,
   clientCpus: true,
+  workerHeap: true,
+  workerYoung: true,
 };
 
 export const CLIENT_SECURITY_OPTION_NAMES: OptionNames<ClientSecurityOptions> = {

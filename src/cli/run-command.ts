@@ -42,6 +42,8 @@ export interface RunFlags extends SecurityFlags, ResilienceFlags {
   instances?: string;
   'server-cpus'?: string;
   'client-cpus'?: string;
+  'worker-heap'?: string;
+  'worker-young'?: string;
 }
 
 /** The `run` load flags, shared with commands that run load (sweep, check). */
@@ -75,7 +77,9 @@ export function withRunFlags<T>(y: Argv<T>): Argv<T & RunFlags> {
     .option('drain-timeout', { ...text, describe: 'Seconds to wait for outstanding echoes after sending stops [default: 2]' })
     .option('instances', { ...text, describe: 'Embedded server: this many echo-server processes (1-64) on free ports, like serve --instances; the run targets all of them [default: 1]' })
     .option('server-cpus', { ...text, describe: 'CPUs for the embedded server (taskset list), "none" to not pin [default: first half]' })
-    .option('client-cpus', { ...text, describe: 'CPUs for the generator (taskset list), "none" to not pin [default: second half]' }) as Argv<T & RunFlags>;
+    .option('client-cpus', { ...text, describe: 'CPUs for the generator (taskset list), "none" to not pin [default: second half]' })
+    .option('worker-heap', { ...text, describe: "Cap on each worker thread's V8 old generation, MiB (or 2GiB): bounds the generator's memory at the cost of more GC; a worker that needs more fails the run [default: V8's]" })
+    .option('worker-young', { ...text, describe: "Each worker thread's V8 young generation, MiB: larger lets per-message objects die young (less GC CPU, more memory) [default: V8's]" }) as Argv<T & RunFlags>;
 }
 
 /** Flags (kebab-case) → run options (camelCase), as the programmatic API takes them; unchecked. */
@@ -111,6 +115,8 @@ export function runOptionsFromFlags(f: RunFlags): Unchecked<RunOptions> {
     instances: f.instances,
     serverCpus: f['server-cpus'],
     clientCpus: f['client-cpus'],
+    workerHeap: f['worker-heap'],
+    workerYoung: f['worker-young'],
   };
 }
 

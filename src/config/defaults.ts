@@ -30,6 +30,12 @@ export const MIN_WINDOW = 65_535;
 export const MAX_WINDOW = 2 ** 31 - 1;
 
 export const MAX_WORKERS = 64;
+/** Bounds of --worker-heap (V8 old generation per worker thread, MiB): a worker needs some room to start. */
+export const MIN_WORKER_HEAP_MIB = 32;
+export const MAX_WORKER_HEAP_MIB = 65_536;
+/** Bounds of --worker-young (V8 young generation per worker thread, MiB). */
+export const MIN_WORKER_YOUNG_MIB = 3;
+export const MAX_WORKER_YOUNG_MIB = 1_024;
 export const MAX_CONNECTIONS = 1_024;
 export const MAX_STREAMS = 100_000;
 export const MAX_IN_FLIGHT = 65_536;

@@ -16,7 +16,11 @@ import {
   MAX_IN_FLIGHT,
   MAX_STREAMS,
   MAX_WINDOW,
+  MAX_WORKER_HEAP_MIB,
+  MAX_WORKER_YOUNG_MIB,
   MAX_WORKERS,
+  MIN_WORKER_HEAP_MIB,
+  MIN_WORKER_YOUNG_MIB,
   MIN_WINDOW,
   ROUTE_NOTE_OVERHEAD,
   RUN_DEFAULTS,
@@ -59,6 +63,8 @@ export interface RunInput {
   instances?: unknown;
   serverCpus?: unknown;
   clientCpus?: unknown;
+  workerHeap?: unknown;
+  workerYoung?: unknown;
 }
 
 /** The run settings a flag or a profile can set (allowRemote is a permission, not a setting). */
@@ -94,6 +100,8 @@ export const RUN_FLAG_NAMES: RunFieldNames = {
   instances: '--instances',
   serverCpus: '--server-cpus',
   clientCpus: '--client-cpus',
+  workerHeap: '--worker-heap',
+  workerYoung: '--worker-young',
 };
 
 export interface Machine {
@@ -228,7 +236,19 @@ export function resolveRunConfig(input: RunInput, machine: Machine, names: RunFi
     instances,
     serverCpus,
     clientCpus,
+    workerHeapMiB: given(input.workerHeap) ? checkMiB(n.workerHeap, input.workerHeap, MIN_WORKER_HEAP_MIB, MAX_WORKER_HEAP_MIB, "each worker's V8 old generation") : null,
+    workerYoungMiB: given(input.workerYoung) ? checkMiB(n.workerYoung, input.workerYoung, MIN_WORKER_YOUNG_MIB, MAX_WORKER_YOUNG_MIB, "each worker's V8 young generation") : null,
   };
+}
+
+/** A memory size in whole MiB: a number of MiB, or with a unit ("512MiB", "2GiB"). */
+function checkMiB(name: string, value: unknown, min: number, max: number, what: string): number {
+  const match = typeof value === 'string' ? /^\s*(\d+)\s*(m|mb|mib|g|gb|gib)?\s*$/i.exec(value) : null;
+  const mib = typeof value === 'number' ? value : match ? Number(match[1]) * (/^g/i.test(match[2] ?? '') ? 1024 : 1) : Number.NaN;
+  if (!Number.isInteger(mib) || mib < min || mib > max) {
+    throw new ConfigError(`${name} must be a whole number of MiB from ${min} to ${max} (${what}), e.g. 256 or 2GiB, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+  }
+  return mib;
 }
 
 /**

@@ -75,6 +75,13 @@ export interface LoadOptions {
    * server, else none]. Note: this pins the calling process (as the CLI pins itself).
    */
   clientCpus?: string;
+  /**
+   * Cap on each worker thread's V8 old generation, MiB (or "2GiB") [default: V8's]. Bounds the
+   * generator's memory; a worker that needs more fails the run with an out-of-memory error.
+   */
+  workerHeap?: number | string;
+  /** Each worker thread's V8 young generation, MiB (or "96MiB") [default: V8's]. */
+  workerYoung?: number | string;
 }
 
 /** The client's TLS and token sources for an external target (the CLI's security flags). */
@@ -204,6 +211,8 @@ export function loadFieldsOf(o: Unchecked<LoadOptions>): Pick<RunInput, RunField
     instances: o.instances,
     serverCpus: o.serverCpus,
     clientCpus: o.clientCpus,
+    workerHeap: o.workerHeap,
+    workerYoung: o.workerYoung,
   };
 }
 

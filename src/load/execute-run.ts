@@ -97,6 +97,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord>
     const tasks = part === null ? splitRun(config, target, credentials, resolved.addresses) : splitShardRun(config, part, target, credentials, resolved.addresses);
     const outcome = await runLoad(tasks, {
       signal: options.signal,
+      workerMemory: { heapMiB: config.workerHeapMiB ?? null, youngMiB: config.workerYoungMiB ?? null },
       startAtMs: options.shard?.startAtMs ?? null,
       onProgress: (progress) => {
         options.onProgress?.(progress);

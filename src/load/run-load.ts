@@ -6,6 +6,7 @@ import { mergeBackendSeconds } from '../stats/backend-seconds.js';
 import { mergeEncodedToEncoded, summarizeEncoded } from '../stats/histogram.js';
 import { siblingModule } from './module-path.js';
 import type { WorkerInput } from './worker.js';
+import { explainWorkerFailure, workerResourceLimits, type WorkerMemoryLimits } from './worker-limits.js';
 
 /** One second of a run as it happens, over all workers (built in the main thread from the workers' ticks). */
 export interface LiveProgress {
@@ -63,6 +64,8 @@ export interface LoadHooks {
   onProgress?: (progress: LiveProgress) => void;
   /** Aborting asks every worker to stop and return what it measured. */
   signal?: AbortSignal;
+  /** V8 heap limits of every worker thread (`--worker-heap`, `--worker-young`). */
+  workerMemory?: WorkerMemoryLimits;
 }
 
 const START_DELAY_MS = 50;
@@ -138,6 +141,7 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
     // 'sync' parks idle workers in Atomics.wait, which would freeze their sockets.
     atomics: 'disabled',
     idleTimeout: 1_000,
+    resourceLimits: workerResourceLimits(hooks.workerMemory),
   });
   const ports: MessagePort[] = [];
   const ticks: ProgressTick[] = [];
@@ -192,7 +196,9 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
         ticks.push(message);
         addTick(message);
       });
-      return pool.run({ task, port: port2 }, { name: 'runWorker', transferList: [port2] });
+      return pool
+        .run({ task, port: port2 }, { name: 'runWorker', transferList: [port2] })
+        .catch((error: unknown) => Promise.reject(explainWorkerFailure(error, task, hooks.workerMemory)));
     });
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
     // One failed worker stops the others, so none of them waits for a start that never comes.

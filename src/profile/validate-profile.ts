@@ -38,6 +38,8 @@ export const PROFILE_SETTINGS = [
   'instances',
   'serverCpus',
   'clientCpus',
+  'workerHeap',
+  'workerYoung',
 ] as const satisfies readonly RunField[];
 
 export const REQUIRED_AXES = ['compression', 'size', 'window'] as const;

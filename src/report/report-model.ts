@@ -75,6 +75,8 @@ const CONFIG_LABELS: Record<keyof RunConfig, string> = {
   instances: 'embedded server instances',
   serverCpus: 'server CPUs',
   clientCpus: 'client CPUs',
+  workerHeapMiB: 'worker heap cap (old generation, MiB)',
+  workerYoungMiB: 'worker young generation (MiB)',
 };
 
 export function formatConfigValue(field: keyof RunConfig, value: unknown): string {
@@ -87,6 +89,7 @@ export function formatConfigValue(field: keyof RunConfig, value: unknown): strin
     if (field === 'serverCpus' || field === 'clientCpus') return 'not pinned';
     if (field === 'messagesPerStream') return 'unlimited (one call per stream)';
     if (field === 'connectionChurn') return 'unlimited (connections kept)';
+    if (field === 'workerHeapMiB' || field === 'workerYoungMiB') return "V8's default";
     return '—';
   }
   if ((field === 'size' || field === 'window' || field === 'maxMessageSize') && typeof value === 'number') return formatBytes(value);

@@ -53,6 +53,13 @@ export function describeMemory(memory: GeneratorMemory): string {
     .join(' · ');
 }
 
+/** "worker heap cap 160 MiB · young generation 96 MiB" when the run set them; '' otherwise (older files too). */
+function describeWorkerLimits(config: RunRecord['config']): string {
+  const heap = config.workerHeapMiB ?? null;
+  const young = config.workerYoungMiB ?? null;
+  return [heap === null ? '' : `worker heap cap ${heap} MiB`, young === null ? '' : `young generation ${young} MiB`].filter(Boolean).join(' · ');
+}
+
 /** Connections opened and streams refused, when there is something to say (churn, reconnections, refusals). */
 function describeConnections(run: RunRecord): string | null {
   const c = run.metrics.counters;
@@ -128,7 +135,7 @@ export function renderRunSummary(run: RunRecord): string {
   lines.push(`generator  ${gen.join(' · ')}`);
   const connections = describeConnections(run);
   if (connections !== null) lines.push(`connections ${connections}`);
-  if (g.memory) lines.push(`memory     ${describeMemory(g.memory)}`);
+  if (g.memory) lines.push(`memory     ${[describeMemory(g.memory), describeWorkerLimits(run.config)].filter(Boolean).join(' · ')}`);
   if (m.server) lines.push(`server     ${m.server.cpuUsPerMsg === null ? 'n/a' : `${m.server.cpuUsPerMsg.toFixed(1)} µs CPU/msg`}`);
   for (const warning of run.warnings) lines.push(`warning    ${warning}`);
   return lines.join('\n');

@@ -18,6 +18,15 @@ test('defaults: ping-pong, 16 B, identity, embedded server split over the two CP
   assert.equal(config.clientCpus, '1');
 });
 
+test('worker heap limits: V8 defaults unless set, in MiB or with a unit', () => {
+  const none = resolveRunConfig({}, linux2);
+  assert.deepEqual([none.workerHeapMiB, none.workerYoungMiB], [null, null]);
+  const set = resolveRunConfig({ workerHeap: '2GiB', workerYoung: '96MiB' }, linux2);
+  assert.deepEqual([set.workerHeapMiB, set.workerYoungMiB], [2048, 96]);
+  const plain = resolveRunConfig({ workerHeap: 160, workerYoung: ' 64 ' }, linux2);
+  assert.deepEqual([plain.workerHeapMiB, plain.workerYoungMiB], [160, 64]);
+});
+
 test('placement defaults follow the core count and can be turned off', () => {
   assert.deepEqual(
     [resolveRunConfig({}, { cpuCount: 8, platform: 'linux' })].map((c) => [c.serverCpus, c.clientCpus]),
@@ -71,6 +80,10 @@ const bad: Array<[RunInput, string]> = [
   [{ target: '192.168.1.10:50051' }, '--target 192.168.1.10:50051 is not a loopback address (127.0.0.0/8, ::1, localhost); pass --allow-remote to load a remote server'],
   [{ target: '127.0.0.1:50051', serverCpus: '0' }, '--server-cpus applies only to the embedded echo server; it cannot be used with --target'],
   [{ clientCpus: '5' }, '--client-cpus names CPU 5, but this machine has CPUs 0 to 1, got "5"'],
+  [{ workerHeap: 'lots' }, '--worker-heap must be a whole number of MiB from 32 to 65536 (each worker\'s V8 old generation), e.g. 256 or 2GiB, got "lots"'],
+  [{ workerHeap: 31 }, '--worker-heap must be a whole number of MiB from 32 to 65536 (each worker\'s V8 old generation), e.g. 256 or 2GiB, got 31'],
+  [{ workerHeap: '1.5GiB' }, '--worker-heap must be a whole number of MiB from 32 to 65536 (each worker\'s V8 old generation), e.g. 256 or 2GiB, got "1.5GiB"'],
+  [{ workerYoung: 2048 }, '--worker-young must be a whole number of MiB from 3 to 1024 (each worker\'s V8 young generation), e.g. 256 or 2GiB, got 2048'],
   [{ clientCpus: 'a-b' }, '--client-cpus must be a CPU list such as 0, 0-1 or 0,2 (CPUs 0 to 1), or "none", got "a-b"'],
 ];
 

@@ -42,6 +42,12 @@ test('repeat defaults to 3 and optional axes multiply the cells', () => {
   assert.equal(p.cells[1]?.config.streams, 8);
 });
 
+test('worker heap limits are profile settings, checked and named by their path', () => {
+  const p = resolveProfile(withSettings({ duration: 1, workerHeap: '2GiB', workerYoung: 96 }), origin, machine);
+  assert.ok(p.cells.every((c) => c.config.workerHeapMiB === 2048 && c.config.workerYoungMiB === 96));
+  assert.throws(() => resolveProfile(withSettings({ duration: 1, workerHeap: 8 }), origin, machine), /^ConfigError: settings\.workerHeap must be a whole number of MiB from 32 to 65536/);
+});
+
 test('a target re-resolves every cell against that server', () => {
   const p = resolveProfile(valid(), origin, machine, { target: '127.0.0.1:50051' });
   assert.ok(p.cells.every((c) => c.config.target === '127.0.0.1:50051' && c.config.serverCpus === null));
