@@ -7,6 +7,7 @@ export interface MemoryPoint {
   heapUsedMiB: number;
 }
 import { mergeEncoded, mergeEncodedToEncoded } from './histogram.js';
+import { mergeBackendSeconds } from './backend-seconds.js';
 
 export function emptyCounters(): Counters {
   return {
@@ -100,6 +101,8 @@ export function sumWireBytes(parts: readonly (WireBytes | null)[]): WireBytes | 
 /** One point per second: ticks of all workers for that second merged. */
 export function buildTimeSeries(ticks: readonly ProgressTick[], warmupS: number, memory: readonly MemoryPoint[] = []): TimeSeriesPoint[] {
   const memoryBySecond = new Map(memory.map((m) => [m.second, m]));
+  // Per-backend echoes go into the points only when there is more than one backend to tell apart.
+  const severalBackends = new Set(ticks.flatMap((t) => (t.backends ?? []).map((b) => b.backend))).size > 1;
   const bySecond = new Map<number, ProgressTick[]>();
   for (const tick of ticks) {
     const list = bySecond.get(tick.second) ?? [];
@@ -125,11 +128,17 @@ export function buildTimeSeries(ticks: readonly ProgressTick[], warmupS: number,
           breakersOpen: list.filter((t) => t.breaker === 'open').length,
           connectionsOpened: list.reduce((a, t) => a + (t.connectionsOpened ?? 0), 0),
           ...memoryOf(memoryBySecond.get(second), list),
+          ...(severalBackends ? { backends: backendsOf(list) } : {}),
         };
       } finally {
         histogram.destroy();
       }
     });
+}
+
+/** Echoes of one second by backend, over the workers' ticks (bounded like the live figures). */
+function backendsOf(ticks: readonly ProgressTick[]): Record<string, number> {
+  return Object.fromEntries(mergeBackendSeconds(ticks.map((t) => t.backends)).map((b) => [b.backend, b.received]));
 }
 
 /** The memory fields of a time-series point: the main thread's sample and the workers' heaps. */

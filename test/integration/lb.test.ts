@@ -29,6 +29,13 @@ function assertAddsUp(run: RunRecord): void {
   assert.equal(backends.reduce((a, b) => a + b.latencyUs.count, 0), run.metrics.latencyUs.count, 'per-backend histogram counts add up to the total');
   assert.equal(backends.reduce((a, b) => a + b.received, 0), run.metrics.counters.received);
   assert.deepEqual(Object.keys(run.histograms.backendsUs ?? {}).sort(), backends.map((b) => b.backend));
+  // Every second of the time series splits its echoes by backend when there are several.
+  if (backends.length > 1) {
+    for (const point of run.timeSeries) {
+      const split = Object.values(point.backends ?? {}).reduce((a, n) => a + n, 0);
+      assert.equal(split, point.msgsPerS, `second ${point.second}: ${JSON.stringify(point.backends)} add up to its ${point.msgsPerS} echoes`);
+    }
+  }
 }
 
 before(async () => {
@@ -104,6 +111,9 @@ describe('a backend killed mid-run', () => {
     }
     assert.equal(r.metrics.counters.errorsByStatus.UNAVAILABLE, 4);
     assertAddsUp(r);
+    // The time series shows when the victim stopped answering: it echoed in the first second, not in the last.
+    assert.ok((r.timeSeries[0]?.backends?.[victim] ?? 0) > 0, `the victim echoed in second 1: ${JSON.stringify(r.timeSeries[0]?.backends)}`);
+    assert.equal(r.timeSeries.at(-1)?.backends?.[victim], 0, `no echo from the victim in the last second: ${JSON.stringify(r.timeSeries.at(-1)?.backends)}`);
   });
 
   test('h2 with --reconnect: the failed streams move to the live backends', async () => {

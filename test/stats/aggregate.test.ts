@@ -50,4 +50,32 @@ test('time series: one point per second over all workers, warm-up seconds flagge
     ],
   );
   assert.equal(series[1]!.p99Us, 300);
+  assert.ok(series.every((p) => p.backends === undefined), 'no per-backend echoes without backends');
+});
+
+test('time series: echoes by backend per second, over the workers, once the run reached two backends', () => {
+  const h = createLatencyHistogram();
+  const histogram = encodeHistogram(h);
+  h.destroy();
+  const tick = (workerIndex: number, second: number, backends: [string, number][]): ProgressTick => ({
+    type: 'tick',
+    workerIndex,
+    second,
+    received: backends.reduce((a, [, n]) => a + n, 0),
+    errors: 0,
+    histogram,
+    backends: backends.map(([backend, received]) => ({ backend, received })),
+  });
+X
+  const series = buildTimeSeries([tick(0, 1, [['a', 5], ['b', 7]]), tick(1, 1, [['a', 2]]), tick(0, 2, [['a', 4]]), tick(1, 2, [['a', 1]])], 0);
+  assert.deepEqual(
+    series.map((p) => [p.second, p.msgsPerS, p.backends]),
+    [
+      [1, 14, { a: 7, b: 7 }],
+      [2, 5, { a: 5 }],
+    ],
+  );
+  // One backend only: nothing to tell apart, nothing stored.
+  const single = buildTimeSeries([tick(0, 1, [['a', 5]]), tick(1, 1, [['a', 2]])], 0);
+  assert.equal(single[0]?.backends, undefined);
 });
