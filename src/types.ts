@@ -220,6 +220,13 @@ export interface Counters {
   connectionsOpened: number;
   /** Streams the server refused (RST_STREAM REFUSED_STREAM) or the client did not open because the server's MAX_CONCURRENT_STREAMS was reached; also counted in errorsByStatus. */
   refusedStreams: number;
+  /**
+   * h2 engine: calls the server refused before processing them (REFUSED_STREAM, e.g. caught by a
+   * GOAWAY) that were opened again at once and sent their outstanding messages again — a
+   * transparent retry, once per call, as grpc-js and grpc-go do. Not errors. (grpc-js retries such
+   * calls inside the library, unseen: always 0 there.)
+   */
+  transparentRetries: number;
 }
 
 /** A period in which at least one stream was down (failed, not yet reopened). */

@@ -54,6 +54,11 @@ export interface CallStatus {
    * SETTINGS_MAX_CONCURRENT_STREAMS was reached on the connection.
    */
   refused?: boolean;
+  /**
+   * The server never processed the call (RST_STREAM REFUSED_STREAM, or the request never left
+   * because the connection was going away): it may be retried transparently.
+   */
+  unprocessed?: boolean;
 }
 
 /** What a stream reports; every callback runs on the engine's thread, onEnd exactly once. */

@@ -109,6 +109,8 @@ export class StreamDriver {
   private reopenTimer: NodeJS.Timeout | undefined;
   private backoffStep: IBackoff<unknown> | null = null;
   private reopens = 0;
+  /** The current call was already retried transparently (once per call). */
+  private transparentRetryUsed = false;
   /** The reopen attempt waiting for its call to answer (the breaker's verdict). */
   private attempt: { resolve: () => void; reject: (error: Error) => void } | null = null;
   finished = false;
@@ -268,6 +270,7 @@ export class StreamDriver {
       return;
     }
     if (this.finished) return;
+    if (status.unprocessed === true && this.mayRetryTransparently()) return this.retryTransparently();
     this.currentEnded = true;
     if (status.code !== Status.OK) {
       this.state.recordStreamError(status, this.callEchoes);
@@ -282,6 +285,32 @@ export class StreamDriver {
     this.countUnanswered();
     this.reportDone();
     this.maybeFinish();
+  }
+
+  /** A call the server never processed, not retried yet, that nothing else is handling. */
+  private mayRetryTransparently(): boolean {
+    return !this.transparentRetryUsed && !this.headersSeen && !this.halfClosed && !this.down && this.attempt === null;
+  }
+
+  /**
+   * The server refused the call before processing it (REFUSED_STREAM, e.g. a stream caught by a
+   * GOAWAY): open it again at once, on a live connection, and send its outstanding messages
+   * again with their original send times, as grpc-js and grpc-go retry such calls. Once per call;
+   * the set-up time runs from the first attempt. Not an error, and nothing is lost.
+   */
+  private retryTransparently(): void {
+    this.transparentRetryUsed = true;
+    this.state.counters.transparentRetries++;
+    this.current = this.open(this.openedAtMs, true);
+    if (this.current.call === null) return; // connecting again first: open() replays once it can
+    if (this.options.schedule === null) this.fill();
+    else this.options.onRoom(this);
+  }
+
+  /** Sends the outstanding messages (sent on a refused call) again on the call that replaces it. */
+  private replay(call: TransportStream): void {
+    this.callSent = this.queue.length;
+    for (let seq = this.seqReceived; seq < this.seqSent; seq++) if (!call.write(seq)) this.writable = false;
   }
 
   /** The backend a failed call counts for: the one that answered it, else the address it was sent to. */
@@ -400,8 +429,11 @@ export class StreamDriver {
     this.maybeFinish();
   }
 
-  /** Opens a call; `nowMs` starts its set-up time. */
-  private open(nowMs: number): CallEvents {
+  /**
+   * Opens a call; `nowMs` starts its set-up time. A transparent `retry` is the same call again:
+   * not counted as a stream opened, and it replays the outstanding messages.
+   */
+  private open(nowMs: number, retry = false): CallEvents {
     const events = new CallEvents(this);
     this.openedAtMs = nowMs;
     this.headersSeen = false;
@@ -409,10 +441,14 @@ export class StreamDriver {
     this.callEchoes = 0;
     this.writable = true;
     this.currentEnded = false;
-    if (this.state.isMeasured(nowMs)) this.state.counters.streamsOpened++;
+    if (!retry) {
+      this.transparentRetryUsed = false;
+      if (this.state.isMeasured(nowMs)) this.state.counters.streamsOpened++;
+    }
     const opened = this.openCall(events);
     if (!(opened instanceof Promise)) {
       events.call = opened;
+      if (retry) this.replay(opened);
       return events;
     }
     // Connecting again first: nothing is sent until the call exists (canSend checks it).
@@ -420,6 +456,7 @@ export class StreamDriver {
       (call) => {
         if (this.finished || events !== this.current) return call.cancel();
         events.call = call;
+        if (retry) this.replay(call);
         if (this.halfClosed) return call.halfClose();
         if (this.options.schedule === null) this.fill();
         else this.options.onRoom(this);

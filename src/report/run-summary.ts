@@ -65,9 +65,11 @@ function describeConnections(run: RunRecord): string | null {
   const c = run.metrics.counters;
   const opened = c.connectionsOpened ?? 0;
   const refused = c.refusedStreams ?? 0;
-  if (opened <= run.config.connections && refused === 0) return null;
+  const retried = c.transparentRetries ?? 0;
+  if (opened <= run.config.connections && refused === 0 && retried === 0) return null;
   const parts = [`${formatCount(opened)} opened over the run (--connections ${formatCount(run.config.connections)}${run.config.connectionChurn ? `, a new one every ${formatCount(run.config.connectionChurn)} calls` : ''})`];
   if (refused > 0) parts.push(`${formatCount(refused)} streams refused: the server's stream limit was hit`);
+  if (retried > 0) parts.push(`${formatCount(retried)} calls retried transparently (refused before the server processed them)`);
   return parts.join(' · ');
 }
 

@@ -32,6 +32,7 @@ export function emptyCounters(): Counters {
     reconnects: 0,
     connectionsOpened: 0,
     refusedStreams: 0,
+    transparentRetries: 0,
   };
 }
 

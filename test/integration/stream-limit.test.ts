@@ -33,10 +33,35 @@ describe('server stream limits', () => {
       const c = file.run.metrics.counters;
       assert.equal(c.refusedStreams, 2, 'the two streams over the limit');
       assert.equal(c.errorsByStatus.UNAVAILABLE, 2);
+      // h2 retries each refused call once (refused again: the limit still holds); grpc-js does the same, unseen.
+      assert.equal(c.transparentRetries, engine === 'h2' ? 2 : 0);
       assert.ok(c.received > 0, 'the other streams got echoes');
       assert.equal(result.code, 4, 'errors make the run fail (exit code 4)');
       assert.match(result.stdout, /warning {4}the server's stream limit was hit: 2 streams were refused/);
       assert.match(result.stdout, /2 streams refused: the server's stream limit was hit/);
+    });
+  }
+
+  for (const engine of ENGINES) {
+    test(`${engine}: calls the server refused before processing them are retried once, transparently: no error, nothing lost`, async () => {
+      const server = await shared('refuse-first', () => startRawServer('refuse-first', '2'));
+      const { result, file } = await run(engine, server.target);
+      const c = file.run.metrics.counters;
+      const why = `counters ${JSON.stringify(c)}; stderr ${result.stderr}`;
+      assert.equal(result.code, 0, why);
+      assert.equal(file.run.metrics.errorsTotal, 0, why);
+      assert.deepEqual(c.errorsByStatus, {}, why);
+      assert.equal(c.refusedStreams, 0, why);
+      assert.equal(c.lost + c.unanswered, 0, why);
+      assert.equal(c.streamsOpened, 4, 'a retry is the same call, not another stream');
+      assert.ok(c.received > 0 && c.received === c.sent, why);
+      assert.equal(file.run.metrics.backends?.reduce((a, b) => a + b.streamsOpened, 0), 4, 'all four calls answered');
+      if (engine === 'h2') {
+        assert.equal(c.transparentRetries, 2, why);
+        assert.match(result.stdout, /2 calls retried transparently \(refused before the server processed them\)/);
+      } else {
+        assert.equal(c.transparentRetries, 0, 'grpc-js retries inside the library, unseen');
+      }
     });
   }
 

@@ -357,3 +357,68 @@ describe('--reconnect', () => {
     state.destroy();
   });
 });
+
+describe('transparent retry of a call the server never processed', () => {
+  const refused: CallStatus = { code: 14, details: 'Stream refused by server', origin: 'transport', rich: null, pushbackMs: null, refused: true, unprocessed: true };
+
+  it('opens the call again, re-sends its outstanding messages in order and counts no error', () => {
+    const state = new WorkerState(false);
+    state.warmEndMs = 0;
+    const calls = new Calls(new PayloadFactory(16));
+    const d = driver({ state, calls });
+    d.fill();
+    const first = calls.last;
+    assert.deepEqual(first.written, [0, 1, 2]);
+    first.end(refused);
+    assert.equal(calls.all.length, 2, 'a second call');
+    const second = calls.last;
+    assert.deepEqual(second.written, [0, 1, 2], 'the same messages again, in order');
+    second.handler.onHeaders('b:1');
+    second.echo(0);
+    second.echo(1);
+    assert.deepEqual(second.written, [0, 1, 2, 3, 4], 'and the stream goes on');
+    const c = state.counters;
+    assert.equal(c.transparentRetries, 1);
+    assert.equal(c.received, 2);
+    assert.equal(c.mismatches, 0, 'echoes match the replayed messages');
+    assert.deepEqual(c.errorsByStatus, {});
+    assert.equal(c.refusedStreams, 0);
+    assert.equal(c.lost + c.unanswered, 0);
+    assert.equal(c.streamsOpened, 1, 'the same call, not another stream');
+    assert.equal(d.up, true);
+    state.destroy();
+  });
+
+  it('only once per call: refused again, it is an error', () => {
+    const state = new WorkerState(false);
+    state.warmEndMs = 0;
+    const calls = new Calls(new PayloadFactory(16));
+    driver({ state, calls });
+    calls.last.end(refused);
+    calls.last.end(refused);
+    assert.equal(calls.all.length, 2, 'no third attempt');
+    assert.equal(state.counters.transparentRetries, 1);
+    assert.deepEqual(state.counters.errorsByStatus, { UNAVAILABLE: 1 });
+    assert.equal(state.counters.refusedStreams, 1);
+    state.destroy();
+  });
+
+  it('a refusal after response headers, or one the server may have processed, is not retried', () => {
+    for (const [status, headers] of [
+      [refused, true],
+      [{ ...refused, unprocessed: false }, false],
+    ] as const) {
+      const state = new WorkerState(false);
+      state.warmEndMs = 0;
+      const calls = new Calls(new PayloadFactory(16));
+      const d = driver({ state, calls });
+      d.fill();
+      if (headers) calls.last.handler.onHeaders('b:1');
+      calls.last.end(status);
+      assert.equal(calls.all.length, 1, `not retried (headers ${headers})`);
+      assert.equal(state.counters.transparentRetries, 0);
+      assert.deepEqual(state.counters.errorsByStatus, { UNAVAILABLE: 1 });
+      state.destroy();
+    }
+  });
+});

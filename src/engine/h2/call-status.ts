@@ -110,7 +110,7 @@ export function statusFromReset(rstCode: number, httpStatus: number, connectionD
       if (httpStatus !== 0 && httpStatus !== 200) return statusFromHttp(httpStatus);
       return callStatus(Status.INTERNAL, `Received RST_STREAM with code ${rstCode} (Call ended without gRPC status)`, 'protocol');
     case C.NGHTTP2_REFUSED_STREAM:
-      return { ...callStatus(Status.UNAVAILABLE, 'Stream refused by server', 'transport'), refused: true };
+      return { ...callStatus(Status.UNAVAILABLE, 'Stream refused by server', 'transport'), refused: true, unprocessed: true };
     case C.NGHTTP2_CANCEL:
       return callStatus(Status.CANCELLED, 'Call cancelled', 'transport');
     case C.NGHTTP2_ENHANCE_YOUR_CALM:

@@ -81,7 +81,8 @@ export class H2Call implements TransportStream, MessageSink {
     } catch (error) {
       const code = (error as { code?: string }).code;
       const details = code === 'ERR_HTTP2_GOAWAY_SESSION' ? 'the server sent GOAWAY: no new streams on this connection' : 'Connection dropped';
-      queueMicrotask(() => this.finish(callStatus(Status.UNAVAILABLE, details, 'transport')));
+      // The request never left: the server cannot have processed it.
+      queueMicrotask(() => this.finish({ ...callStatus(Status.UNAVAILABLE, details, 'transport'), unprocessed: true }));
       return;
     }
     const stream = this.stream;
