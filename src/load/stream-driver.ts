@@ -289,7 +289,8 @@ export class StreamDriver {
 
   /** A call the server never processed, not retried yet, that nothing else is handling. */
   private mayRetryTransparently(): boolean {
-    return !this.transparentRetryUsed && !this.headersSeen && !this.halfClosed && !this.down && this.attempt === null;
+    if (this.transparentRetryUsed || this.headersSeen || this.halfClosed || this.down || this.attempt !== null) return false;
+    return this.queue.length > 0 || this.sendsMore(); // a call with nothing to carry is not worth opening again
   }
 
   /**
@@ -310,7 +311,7 @@ export class StreamDriver {
   /** Sends the outstanding messages (sent on a refused call) again on the call that replaces it. */
   private replay(call: TransportStream): void {
     this.callSent = this.queue.length;
-    for (let seq = this.seqReceived; seq < this.seqSent; seq++) if (!call.write(seq)) this.writable = false;
+    for (let seq = this.seqSent - this.queue.length; seq < this.seqSent; seq++) if (!call.write(seq)) this.writable = false;
   }
 
   /** The backend a failed call counts for: the one that answered it, else the address it was sent to. */
@@ -335,6 +336,8 @@ export class StreamDriver {
       this.queue.shift();
       this.state.outstanding--;
     }
+    // No echo will come for them: the next echo answers the next message sent.
+    this.seqReceived = this.seqSent;
     if (!this.down) {
       this.down = true;
       this.downSinceMs = now;

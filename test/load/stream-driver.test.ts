@@ -281,6 +281,7 @@ describe('--reconnect', () => {
     assert.equal(d.up, false, 'down until the new call answers');
     second.echo(0);
     assert.equal(d.up, true);
+    assert.equal(state.counters.mismatches, 0, 'the echo after the outage is matched to its own message (verify)');
     assert.equal(state.outages.length, 1);
     assert.equal(state.outages[0]?.ongoing, false);
     assert.equal(state.outages[0]?.lost, 2);
@@ -400,6 +401,31 @@ describe('transparent retry of a call the server never processed', () => {
     assert.equal(state.counters.transparentRetries, 1);
     assert.deepEqual(state.counters.errorsByStatus, { UNAVAILABLE: 1 });
     assert.equal(state.counters.refusedStreams, 1);
+    state.destroy();
+  });
+
+  it('after an outage with lost messages, a retried call re-sends only what is outstanding', async () => {
+    const state = new WorkerState(false);
+    state.warmEndMs = 0;
+    const calls = new Calls(new PayloadFactory(16));
+    const reconnect: ReconnectOptions = { retryable: (s) => s.code === 14, maxReconnects: 3, backoff: new ConstantBackoff(1), breaker: null, reopen: async (handler) => calls.open(handler) };
+    const d = driver({ state, calls, inFlight: 2, messagesPerStream: 4, reconnect });
+    d.fill();
+    calls.last.end({ code: 14, details: 'Connection dropped', origin: 'transport', rich: null, pushbackMs: null }); // #0 and #1 lost
+    const deadline = Date.now() + 5_000; // hang guard
+    while (calls.all.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    const second = calls.last;
+    for (let i = 0; i < 4; i++) second.echo(i); // 4 echoes: churn opens the next call
+    assert.equal(calls.all.length, 3);
+    const third = calls.last;
+    assert.deepEqual(third.written, [6, 7]);
+    third.end(refused);
+    assert.deepEqual(calls.last.written, [6, 7], 'only the two outstanding messages');
+    calls.last.echo(0);
+    calls.last.echo(1);
+    assert.equal(state.counters.mismatches, 0);
+    assert.equal(state.counters.transparentRetries, 1);
+    assert.equal(d.outstanding, 2, 'the window refilled');
     state.destroy();
   });
 
