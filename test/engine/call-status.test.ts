@@ -107,12 +107,23 @@ test('statusFromReset maps RST_STREAM codes as grpc-js does', () => {
   for (const [label, rst, http, want] of table) assert.deepEqual(codeAndDetails(statusFromReset(rst, http, false, null)), want, label);
 });
 
-test('a dropped connection is UNAVAILABLE whatever the RST_STREAM code', () => {
+test('REFUSED_STREAM is a refusal even when the connection is gone by then; before any response the server never processed the call', () => {
+  for (const dropped of [false, true]) {
+    const before = statusFromReset(constants.NGHTTP2_REFUSED_STREAM, 0, dropped, null);
+    assert.deepEqual(codeAndDetails(before), { code: Status.UNAVAILABLE, details: 'Stream refused by server' }, `dropped ${dropped}`);
+    assert.equal(before.refused, true);
+    assert.equal(before.unprocessed, true, 'no response yet: may be retried transparently');
+    const after = statusFromReset(constants.NGHTTP2_REFUSED_STREAM, 200, dropped, null);
+    assert.equal(after.refused, true);
+    assert.equal(after.unprocessed, undefined, 'after a response it may have been processed');
+  }
+});
+
+test('a dropped connection is UNAVAILABLE whatever the other RST_STREAM codes', () => {
   const codes = [
     constants.NGHTTP2_NO_ERROR,
     constants.NGHTTP2_PROTOCOL_ERROR,
     constants.NGHTTP2_INTERNAL_ERROR,
-    constants.NGHTTP2_REFUSED_STREAM,
     constants.NGHTTP2_CANCEL,
     constants.NGHTTP2_ENHANCE_YOUR_CALM,
     constants.NGHTTP2_INADEQUATE_SECURITY,

@@ -104,13 +104,17 @@ export function statusFromTrailers(headers: http2.IncomingHttpHeaders, httpStatu
 
 /** A stream that closed without a gRPC status: by its RST_STREAM code, or a lost connection. */
 export function statusFromReset(rstCode: number, httpStatus: number, connectionDropped: boolean, socketError: string | null): CallStatus {
+  // A refusal first: a GOAWAY closes the streams above its last-stream-id with REFUSED_STREAM, and
+  // when that was the session's last stream the session is already gone by the stream's 'close'.
+  // Before any response the server never processed the call: it may be retried transparently.
+  if (rstCode === C.NGHTTP2_REFUSED_STREAM) {
+    return { ...callStatus(Status.UNAVAILABLE, 'Stream refused by server', 'transport'), refused: true, ...(httpStatus === 0 ? { unprocessed: true } : {}) };
+  }
   if (connectionDropped) return callStatus(Status.UNAVAILABLE, socketError === null ? 'Connection dropped' : `Connection dropped (${socketError})`, 'transport');
   switch (rstCode) {
     case C.NGHTTP2_NO_ERROR:
       if (httpStatus !== 0 && httpStatus !== 200) return statusFromHttp(httpStatus);
       return callStatus(Status.INTERNAL, `Received RST_STREAM with code ${rstCode} (Call ended without gRPC status)`, 'protocol');
-    case C.NGHTTP2_REFUSED_STREAM:
-      return { ...callStatus(Status.UNAVAILABLE, 'Stream refused by server', 'transport'), refused: true, unprocessed: true };
     case C.NGHTTP2_CANCEL:
       return callStatus(Status.CANCELLED, 'Call cancelled', 'transport');
     case C.NGHTTP2_ENHANCE_YOUR_CALM:

@@ -33,6 +33,19 @@ export interface CallHost {
 
 const NO_BYTES = Buffer.alloc(0);
 
+/**
+ * The status of a request node:http2 would not send. When the connection was going away or gone,
+ * the request never left, so the server cannot have processed it; anything else (a header node
+ * refuses) is the harness's own error.
+ */
+function requestFailure(error: unknown): CallStatus {
+  const code = (error as { code?: string }).code;
+  if (code === 'ERR_HTTP2_GOAWAY_SESSION') return { ...callStatus(Status.UNAVAILABLE, 'the server sent GOAWAY: no new streams on this connection', 'transport'), unprocessed: true };
+  if (code === 'ERR_HTTP2_INVALID_SESSION') return { ...callStatus(Status.UNAVAILABLE, 'Connection dropped', 'transport'), unprocessed: true };
+  if (code === 'ERR_HTTP2_OUT_OF_STREAMS') return { ...callStatus(Status.UNAVAILABLE, 'the connection ran out of stream ids', 'transport'), unprocessed: true };
+  return callStatus(Status.INTERNAL, `the request could not be sent: ${error instanceof Error ? error.message : String(error)}`, 'harness');
+}
+
 /** An echo in the received bytes, looked at in place. */
 class BufferEcho implements Echo {
   buf: Buffer = NO_BYTES;
@@ -79,10 +92,8 @@ export class H2Call implements TransportStream, MessageSink {
     try {
       this.stream = session.request(headers, { endStream: false });
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      const details = code === 'ERR_HTTP2_GOAWAY_SESSION' ? 'the server sent GOAWAY: no new streams on this connection' : 'Connection dropped';
-      // The request never left: the server cannot have processed it.
-      queueMicrotask(() => this.finish({ ...callStatus(Status.UNAVAILABLE, details, 'transport'), unprocessed: true }));
+      const status = requestFailure(error);
+      queueMicrotask(() => this.finish(status));
       return;
     }
     const stream = this.stream;
