@@ -337,9 +337,9 @@ export interface TimeSeriesPoint {
   /** Heap used by the worker threads' isolates at the end of the second, MiB (summed). */
   workerHeapUsedMiB?: number;
   /**
-   * Echoes of that second by backend (x-backend-id or peer address), when the run reached two or
-   * more backends: every backend seen so far, 0 in a second it echoed nothing. Bounded like the
-   * live figures (64 entries, the rest summed under "other").
+   * Echoes of that second by backend (x-backend-id or peer address): every backend seen so far,
+   * 0 in a second it echoed nothing; absent before any backend answered. Bounded like the live
+   * figures (64 entries, the rest summed under "other").
    */
   backends?: Record<string, number>;
 }

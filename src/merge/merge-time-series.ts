@@ -1,4 +1,5 @@
 import type { TimeSeriesPoint } from '../types.js';
+import { boundBackendCounts } from '../stats/backend-seconds.js';
 import { sumFields } from './sum-fields.js';
 
 export interface ShardSeries {
@@ -33,7 +34,10 @@ export function mergeTimeSeries(series: readonly ShardSeries[]): { points: TimeS
     .map(([second, list]) => {
       const summed = sumFields({} as TimeSeriesPoint, list.map(({ second: _s, warmup: _w, ...rest }) => withoutWorst(rest) as TimeSeriesPoint)) as unknown as Record<string, unknown>;
       const worst = Object.fromEntries([...WORST_OF].map((key) => [key, Math.max(0, ...list.map((p) => Number((p as unknown as Record<string, unknown>)[key] ?? 0)))]));
-      return { second, warmup: list.some((p) => p.warmup), ...summed, ...worst } as TimeSeriesPoint;
+      const point = { second, warmup: list.some((p) => p.warmup), ...summed, ...worst } as TimeSeriesPoint;
+      // The shards' per-backend maps were added by name; bound the union as each shard was bounded.
+      if (point.backends) point.backends = Object.fromEntries(boundBackendCounts(Object.entries(point.backends)).map((b) => [b.backend, b.received]));
+      return point;
     });
   return { points, startMs };
 }

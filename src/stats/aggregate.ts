@@ -102,8 +102,9 @@ export function sumWireBytes(parts: readonly (WireBytes | null)[]): WireBytes | 
 /** One point per second: ticks of all workers for that second merged. */
 export function buildTimeSeries(ticks: readonly ProgressTick[], warmupS: number, memory: readonly MemoryPoint[] = []): TimeSeriesPoint[] {
   const memoryBySecond = new Map(memory.map((m) => [m.second, m]));
-  // Per-backend echoes go into the points only when there is more than one backend to tell apart.
-  const severalBackends = new Set(ticks.flatMap((t) => (t.backends ?? []).map((b) => b.backend))).size > 1;
+  // Per-backend echoes go into every point once a backend is known (even one: a shard of a run may
+  // see one backend of several, and its file is merged with the others).
+  const withBackends = ticks.some((t) => (t.backends ?? []).length > 0);
   const bySecond = new Map<number, ProgressTick[]>();
   for (const tick of ticks) {
     const list = bySecond.get(tick.second) ?? [];
@@ -129,7 +130,7 @@ export function buildTimeSeries(ticks: readonly ProgressTick[], warmupS: number,
           breakersOpen: list.filter((t) => t.breaker === 'open').length,
           connectionsOpened: list.reduce((a, t) => a + (t.connectionsOpened ?? 0), 0),
           ...memoryOf(memoryBySecond.get(second), list),
-          ...(severalBackends ? { backends: backendsOf(list) } : {}),
+          ...(withBackends ? { backends: backendsOf(list) } : {}),
         };
       } finally {
         histogram.destroy();
