@@ -243,7 +243,7 @@ export function resolveRunConfig(input: RunInput, machine: Machine, names: RunFi
 
 /** A memory size in whole MiB: a number of MiB, or with a unit ("512MiB", "2GiB"). */
 function checkMiB(name: string, value: unknown, min: number, max: number, what: string): number {
-  const match = typeof value === 'string' ? /^\s*(\d+)\s*(m|mb|mib|g|gb|gib)?\s*$/i.exec(value) : null;
+  const match = typeof value === 'string' ? /^\s*(\d+)\s*(m|mib|g|gib)?\s*$/i.exec(value) : null;
   const mib = typeof value === 'number' ? value : match ? Number(match[1]) * (/^g/i.test(match[2] ?? '') ? 1024 : 1) : Number.NaN;
   if (!Number.isInteger(mib) || mib < min || mib > max) {
     throw new ConfigError(`${name} must be a whole number of MiB from ${min} to ${max} (${what}), e.g. 256 or 2GiB, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);

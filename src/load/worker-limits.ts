@@ -35,7 +35,8 @@ export function isWorkerOutOfMemory(error: unknown): boolean {
 export function explainWorkerFailure(error: unknown, worker: { workerIndex: number; streams: number; connections: number }, limits: WorkerMemoryLimits | undefined): unknown {
   if (!isWorkerOutOfMemory(error)) return error;
   const cap = limits?.heapMiB ?? null;
-  const limit = cap === null ? "V8's default heap limit" : `--worker-heap ${cap} MiB`;
+  const young = limits?.youngMiB ?? null;
+  const limit = (cap === null ? "V8's default heap limit" : `--worker-heap ${cap} MiB`) + (young === null ? '' : ` (with --worker-young ${young} MiB)`);
   const fix = cap === null ? 'spread the streams over more --workers or lower --streams' : 'raise --worker-heap (or leave it unset), or spread the streams over more --workers';
   return new BenchError(
     `worker ${worker.workerIndex} ran out of memory: its V8 heap reached ${limit} with ${worker.streams} streams on ${worker.connections} connections, and the run was stopped; ${fix}`,

@@ -83,6 +83,7 @@ const bad: Array<[RunInput, string]> = [
   [{ workerHeap: 'lots' }, '--worker-heap must be a whole number of MiB from 32 to 65536 (each worker\'s V8 old generation), e.g. 256 or 2GiB, got "lots"'],
   [{ workerHeap: 31 }, '--worker-heap must be a whole number of MiB from 32 to 65536 (each worker\'s V8 old generation), e.g. 256 or 2GiB, got 31'],
   [{ workerHeap: '1.5GiB' }, '--worker-heap must be a whole number of MiB from 32 to 65536 (each worker\'s V8 old generation), e.g. 256 or 2GiB, got "1.5GiB"'],
+  [{ workerHeap: '512MB' }, '--worker-heap must be a whole number of MiB from 32 to 65536 (each worker\'s V8 old generation), e.g. 256 or 2GiB, got "512MB"'],
   [{ workerYoung: 2048 }, '--worker-young must be a whole number of MiB from 3 to 1024 (each worker\'s V8 young generation), e.g. 256 or 2GiB, got 2048'],
   [{ clientCpus: 'a-b' }, '--client-cpus must be a CPU list such as 0, 0-1 or 0,2 (CPUs 0 to 1), or "none", got "a-b"'],
 ];

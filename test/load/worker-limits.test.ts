@@ -19,6 +19,8 @@ test('an out-of-memory worker is explained; other failures pass through', () => 
   const uncapped = explainWorkerFailure(oom, worker, undefined);
   assert.ok(uncapped instanceof BenchError);
   assert.match(uncapped.message, /reached V8's default heap limit with 5000 streams .*; spread the streams over more --workers or lower --streams$/);
+  const young = explainWorkerFailure(oom, worker, { heapMiB: null, youngMiB: 256 });
+  assert.match((young as Error).message, /reached V8's default heap limit \(with --worker-young 256 MiB\) with 5000 streams/);
   const other = new Error('connect ECONNREFUSED');
   assert.equal(explainWorkerFailure(other, worker, { heapMiB: 64, youngMiB: null }), other);
 });
