@@ -31,13 +31,15 @@ class FakeStream implements PacedStream {
 test('a pump sends only what is due, earliest first, and leaves the other streams alone', () => {
   const log: string[] = [];
   const now = performance.now();
-  const due = new FakeStream('due', now - 5, 2, log);
+  // Wide margins (the next message of `due` is 100 ms away), so a slow machine between
+  // reading `now` here and the pump's own clock cannot make another one due.
+  const due = new FakeStream('due', now - 500, 200, log);
   const dueLater = new FakeStream('dueLater', now - 1, 1_000, log);
   const future = new FakeStream('future', now + 60_000, 10, log);
   const scheduler = new OpenLoopScheduler([future, dueLater, due], false);
   scheduler.pump();
   scheduler.stop();
-  assert.deepEqual(due.sent, [now - 5, now - 3, now - 1]);
+  assert.deepEqual(due.sent, [now - 500, now - 300, now - 100]);
   assert.deepEqual(dueLater.sent, [now - 1]);
   assert.equal(future.pumps, 0, 'a stream with nothing due is not touched');
   assert.deepEqual(log, ['due', 'due', 'due', 'dueLater']);
