@@ -1,5 +1,5 @@
 /**
- * Many streams from one generator process: the issue's scale run (10,000 streams on 20
+ * Many streams from one generator process: the scale run of the README (10,000 streams on 20
  * connections, one message in flight each, open loop at 20,000 msgs/s, against the embedded
  * echo server) for each engine and generator setting, in rotating rounds; medians and ranges of
  * throughput, latency, generator CPU per message and generator memory.
@@ -14,6 +14,7 @@
  *   grpc-js-x2         grpc-js, two workers on both CPUs (sharing CPU 0 with the server)
  *   grpc-js-x2-capped  grpc-js-x2 with --worker-heap 160 --worker-young 96
  *   grpc-js-capped     grpc-js, one worker, --worker-heap 256
+ *   grpc-js-capped-young  the same with --worker-young 64
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -34,6 +35,7 @@ const VARIANTS: Record<string, string[]> = {
   'grpc-js-x2': ['--engine', 'grpc-js', '--workers', '2', '--client-cpus', '0-1'],
   'grpc-js-x2-capped': ['--engine', 'grpc-js', '--workers', '2', '--client-cpus', '0-1', '--worker-heap', '160', '--worker-young', '96'],
   'grpc-js-capped': ['--engine', 'grpc-js', '--worker-heap', '256'],
+  'grpc-js-capped-young': ['--engine', 'grpc-js', '--worker-heap', '256', '--worker-young', '64'],
 };
 
 const { values: flags } = parseArgs({
