@@ -67,7 +67,8 @@ test('stalls: held listeners run when the stall ends; stop ends a stall in progr
     assert.equal(releasedByStop, true);
     assert.equal(faults.isStalled(), false);
     assert.ok(stats.stalls.count >= 2, `stalls ${stats.stalls.count}`);
-    assert.ok(stats.stalls.totalMs >= 30, `stalled ${stats.stalls.totalMs} ms`);
+    // At least the first, whole 30 ms stall (a timer may fire up to ~1 ms early against performance.now()).
+    assert.ok(stats.stalls.totalMs >= 28, `stalled ${stats.stalls.totalMs} ms`);
   } finally {
     faults.stop();
     clearInterval(keepAlive);
