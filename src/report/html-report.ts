@@ -6,7 +6,7 @@ import type { ResultsFile, RunRecord } from '../types.js';
 import { formatBytes, formatCount, formatMicros } from './format.js';
 import { cellHgrm, parseHgrm } from './hgrm.js';
 import { buildReportSection, summaryRows, SUMMARY_HEADER, windowLabel, type HeatTable, type ReportCell, type ReportSection } from './report-model.js';
-import { escapeXml, percentileTicks, renderLineChart, type ChartSeries } from './svg-chart.js';
+import { escapeXml, percentileTicks, renderLineChart, type ChartSeries, type LineChartOptions } from './svg-chart.js';
 import { renderBarChart } from './svg-bar-chart.js';
 import { BACKEND_HEADER, backendRows, describeImbalance } from './backend-table.js';
 import { mergeEncodedToEncoded, percentileDistributionText } from '../stats/histogram.js';
@@ -111,8 +111,27 @@ function overTimeCharts(rc: ReportCell): string {
   const common = { xLabel: 'seconds since start', xFormat: (v: number) => `${v}`, shade, bands };
   return (
     renderLineChart(series((p) => p.msgsPerS), { ...common, kind: 'throughput', title: `Throughput · ${rc.label}`, yLabel: 'msgs/s', yFormat: (v) => formatCount(v) }) +
-    renderLineChart(series((p) => p.p99Us / 1000), { ...common, kind: 'p99-over-time', title: `p99 latency · ${rc.label}`, yLabel: 'p99 (ms)', yFormat: (v) => `${Number(v.toPrecision(3))}` })
+    renderLineChart(series((p) => p.p99Us / 1000), { ...common, kind: 'p99-over-time', title: `p99 latency · ${rc.label}`, yLabel: 'p99 (ms)', yFormat: (v) => `${Number(v.toPrecision(3))}` }) +
+    backendsOverTime(runs[0] as RunRecord, rc.label, common)
   );
+}
+
+/** Most backends drawn as lines of their own; the others are left out (the title says so). */
+const MAX_BACKEND_LINES = 8;
+
+/**
+ * msgs/s of each backend, second by second (one repetition: the first), when it had two or more:
+ * an outage or a drift in balance shows where it happened. '' otherwise.
+ */
+function backendsOverTime(run: RunRecord, label: string, common: Omit<LineChartOptions, 'kind' | 'title' | 'yLabel' | 'yFormat'>): string {
+  const totals = new Map<string, number>();
+  for (const point of run.timeSeries) for (const [backend, n] of Object.entries(point.backends ?? {})) totals.set(backend, (totals.get(backend) ?? 0) + n);
+  if (totals.size < 2) return '';
+  const drawn = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, MAX_BACKEND_LINES).map(([backend]) => backend).sort((a, b) => a.localeCompare(b));
+  const left = totals.size - drawn.length;
+  const series: ChartSeries[] = drawn.map((backend) => ({ name: backend, points: run.timeSeries.map((p) => [p.second, p.backends?.[backend] ?? 0] as const) }));
+  const title = `msgs/s per backend · ${label}${left > 0 ? ` (the ${drawn.length} busiest of ${totals.size})` : ''}`;
+  return renderLineChart(series, { ...common, kind: 'backends-over-time', title, yLabel: 'msgs/s', yFormat: (v) => formatCount(v) });
 }
 
 export function renderSectionHtml(section: ReportSection): string {

@@ -50,6 +50,19 @@ test('markdown and HTML reports show the backends, HTML with a bar chart of msgs
   assert.doesNotMatch(plain, /Per backend/);
 });
 
+test('the HTML report draws msgs/s per backend over time, when the time series has two backends', () => {
+  const run = withBackends(syntheticRun({ msgsPerS: 3000, latencyUs: 200 }), rates);
+  // Backend 3 goes silent in second 3.
+  const timeSeries = [1, 2, 3].map((second) => ({ second, warmup: false, msgsPerS: 30, p50Us: 100, p99Us: 200, errors: 0, backends: { '127.0.0.1:1': 10, '127.0.0.1:2': 10, '127.0.0.1:3': second === 3 ? 0 : 10 } }));
+  const html = renderHtmlReport([{ file: runFile({ ...run, timeSeries }), source: 'r.json' }]);
+  const chart = /<svg [^>]*data-chart="backends-over-time"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';
+  assert.notEqual(chart, '', 'a per-backend chart');
+  for (const backend of Object.keys(rates)) assert.ok(chart.includes(backend), `${backend} in the legend`);
+  assert.match(chart, /msgs\/s per backend/);
+  const one = renderHtmlReport([{ file: runFile({ ...run, timeSeries: timeSeries.map((p) => ({ ...p, backends: { '127.0.0.1:1': 30 } })) }), source: 'r.json' }]);
+  assert.doesNotMatch(one, /data-chart="backends-over-time"/, 'one backend: nothing to tell apart');
+});
+
 test('backend_imbalance: a percentage metric, NaN (not measured) without two backends', () => {
   const t = parseThreshold('backend_imbalance < 10%');
   assert.equal(t.kind === 'absolute' && t.limit, 10);
