@@ -287,9 +287,12 @@ export class StreamDriver {
     this.maybeFinish();
   }
 
-  /** A call the server never processed, not retried yet, that nothing else is handling. */
+  /**
+   * A call the server never processed and not retried yet. A reopen attempt (--reconnect) is
+   * retried too: the attempt stays open and the retried call answers it.
+   */
   private mayRetryTransparently(): boolean {
-    if (this.transparentRetryUsed || this.headersSeen || this.halfClosed || this.down || this.attempt !== null) return false;
+    if (this.transparentRetryUsed || this.headersSeen || this.halfClosed) return false;
     return this.queue.length > 0 || this.sendsMore(); // a call with nothing to carry is not worth opening again
   }
 

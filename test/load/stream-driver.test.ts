@@ -429,6 +429,32 @@ describe('transparent retry of a call the server never processed', () => {
     state.destroy();
   });
 
+  it('a reopen attempt the server refused unprocessed is retried transparently; the retried call answers the attempt', async () => {
+    const state = new WorkerState(false);
+    state.warmEndMs = 0;
+    const calls = new Calls(new PayloadFactory(16));
+    const reconnect: ReconnectOptions = { retryable: (s) => s.code === 14, maxReconnects: 3, backoff: new ConstantBackoff(1), breaker: null, reopen: async (handler) => calls.open(handler) };
+    const d = driver({ state, calls, inFlight: 1, reconnect });
+    d.fill();
+    calls.last.end({ code: 14, details: 'Connection dropped', origin: 'transport', rich: null, pushbackMs: null });
+    const deadline = Date.now() + 5_000; // hang guard
+    while (calls.all.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    const reopened = calls.last;
+    assert.deepEqual(reopened.written, [1]);
+    reopened.end(refused); // caught by a GOAWAY before the server processed it
+    assert.equal(calls.all.length, 3, 'retried at once, not after a backoff');
+    assert.deepEqual(calls.last.written, [1]);
+    assert.equal(d.up, false, 'still down until the retried call answers');
+    calls.last.handler.onHeaders('b:1');
+    assert.equal(d.up, true);
+    assert.equal(state.counters.reconnects, 1, 'one reopen attempt');
+    assert.equal(state.counters.transparentRetries, 1);
+    assert.deepEqual(state.counters.errorsByStatus, { UNAVAILABLE: 1 }, 'only the first failure');
+    calls.last.echo(0);
+    assert.equal(state.counters.mismatches, 0);
+    state.destroy();
+  });
+
   it('a refusal after response headers, or one the server may have processed, is not retried', () => {
     for (const [status, headers] of [
       [refused, true],
