@@ -30,7 +30,7 @@ class FakeStream implements PacedStream {
 
 test('a pump sends only what is due, earliest first, and leaves the other streams alone', () => {
   const log: string[] = [];
-  const now = performance.now();
+  const now = Math.floor(performance.now()); // whole ms: the due times below add up exactly
   // Wide margins (the next message of `due` is 100 ms away), so a slow machine between
   // reading `now` here and the pump's own clock cannot make another one due.
   const due = new FakeStream('due', now - 500, 200, log);
