@@ -26,13 +26,16 @@ export class BackendStats {
     this.recordsLatency = recordsLatency;
   }
 
-  /** An echo sent (intended) at `intendedMs` arrived at `nowMs`; the window is [warmEndMs, endMs). */
-  recordEcho(intendedMs: number, nowMs: number, warmEndMs: number, endMs: number): void {
+  /**
+   * An echo, as the worker classified it (WorkerState.recordEcho): arrived in the window, sent in
+   * it (measured), and its latency.
+   */
+  recordEcho(arrivedInWindow: boolean, measured: boolean, latencyUs: number): void {
     this.intervalReceived++;
-    if (nowMs >= warmEndMs && nowMs < endMs) this.receivedInWindow++;
-    if (intendedMs >= warmEndMs && intendedMs < endMs) {
+    if (arrivedInWindow) this.receivedInWindow++;
+    if (measured) {
       this.received++;
-      if (this.recordsLatency) recordLatency(this.latency, (nowMs - intendedMs) * 1000);
+      if (this.recordsLatency) recordLatency(this.latency, latencyUs);
     }
   }
 

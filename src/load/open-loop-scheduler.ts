@@ -74,7 +74,14 @@ export class OpenLoopScheduler<T extends PacedStream> {
    */
   wake(unblocked: T | null): void {
     if (this.stopped) return;
-    if (unblocked !== null && this.entries.get(unblocked)?.queued !== true) this.enqueue(unblocked, unblocked.nextDue());
+    if (unblocked !== null) {
+      const entry = this.entries.get(unblocked);
+      if (entry === undefined) this.enqueue(unblocked, unblocked.nextDue());
+      else if (!entry.queued) {
+        entry.due = unblocked.nextDue();
+        this.push(entry);
+      }
+    }
     if ((unblocked !== null || this.spin) && !this.immediateQueued) {
       this.immediateQueued = true;
       setImmediate(this.pump);

@@ -217,9 +217,9 @@ export class StreamDriver {
     if (events !== this.current || this.headersSeen) return;
     this.headersSeen = true;
     const now = performance.now();
-    const key = backend ?? events.call?.sentTo?.() ?? null;
-    if (key !== null) {
-      events.backend = this.state.backends.of(key);
+    // The engine names it (x-backend-id, else the peer address it already fell back to).
+    if (backend !== null) {
+      events.backend = this.state.backends.of(backend);
       events.backend.streamsOpened++;
     }
     if (this.state.isMeasured(this.openedAtMs)) this.state.recordSetup(this.openedAtMs, now);
@@ -242,8 +242,7 @@ export class StreamDriver {
     const seq = this.seqReceived++;
     const ok = this.options.verify ? echo.isEchoOf(seq) : echo.bytes === this.payload.echoBytes;
     if (!ok) this.state.recordMismatch();
-    this.state.recordEcho(this.queue.peekIntended(), this.queue.peekActual(), now, echo.bytes);
-    events.backend?.recordEcho(this.queue.peekIntended(), now, this.state.warmEndMs, this.state.endMs);
+    this.state.recordEcho(this.queue.peekIntended(), this.queue.peekActual(), now, echo.bytes, events.backend);
     this.queue.shift();
     this.state.outstanding--;
     if (++this.callEchoes === this.options.messagesPerStream && !this.halfClosed && this.sendsMore()) this.rotate(now);

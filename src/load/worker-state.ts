@@ -1,6 +1,6 @@
 import { encodeHistogram, createLatencyHistogram, recordLatency, type Histogram } from '../stats/histogram.js';
 import { emptyCounters } from '../stats/aggregate.js';
-import { BackendTable } from './backend-stats.js';
+import { BackendTable, type BackendStats } from './backend-stats.js';
 import type { CallStatus } from '../engine/transport.js';
 import { statusName } from '../engine/status-codes.js';
 import { classifyFailure, reasonKey, type ErrorCategory } from '../resilience/error-class.js';
@@ -56,20 +56,27 @@ export class WorkerState {
     return intendedMs >= this.warmEndMs && intendedMs < this.endMs;
   }
 
-  /** Records one echo: `intendedMs` and `actualMs` are the send times, `nowMs` its arrival. */
-  recordEcho(intendedMs: number, actualMs: number, nowMs: number, replyBytes: number): void {
+  /**
+   * Records one echo: `intendedMs` and `actualMs` are the send times, `nowMs` its arrival; and on
+   * the backend that answered it, when known.
+   */
+  recordEcho(intendedMs: number, actualMs: number, nowMs: number, replyBytes: number, backend: BackendStats | null = null): void {
     const c = this.counters;
+    const latencyUs = (nowMs - intendedMs) * 1000;
+    const arrivedInWindow = nowMs >= this.warmEndMs && nowMs < this.endMs;
+    const measured = intendedMs >= this.warmEndMs && intendedMs < this.endMs;
     c.receivedTotal++;
     this.intervalReceived++;
-    recordLatency(this.interval, (nowMs - intendedMs) * 1000);
-    if (nowMs >= this.warmEndMs && nowMs < this.endMs) c.receivedInWindow++;
-    if (intendedMs >= this.warmEndMs && intendedMs < this.endMs) {
+    recordLatency(this.interval, latencyUs);
+    if (arrivedInWindow) c.receivedInWindow++;
+    if (measured) {
       c.received++;
       c.bytesReceived += replyBytes;
       this.lastMeasuredReplyMs = nowMs;
-      recordLatency(this.latency, (nowMs - intendedMs) * 1000);
+      recordLatency(this.latency, latencyUs);
       if (this.uncorrected) recordLatency(this.uncorrected, (nowMs - actualMs) * 1000);
     }
+    backend?.recordEcho(arrivedInWindow, measured, latencyUs);
   }
 
   /** A connection was made (first, reconnection or churn) in `ms`. */

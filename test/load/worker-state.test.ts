@@ -28,6 +28,24 @@ test('only messages intended inside the window are measured; throughput counts a
   state.destroy();
 });
 
+test("the backend that answered gets the same classification as the worker's counters", () => {
+  const state = new WorkerState(false);
+  state.warmEndMs = 1_000;
+  state.endMs = 2_000;
+  const a = state.backends.of('a:1');
+  const b = state.backends.of('b:1'); // a second backend: both record their own latencies
+  state.recordEcho(900, 900, 1_100, 20, a); // warm-up message that arrived in the window
+  state.recordEcho(1_500, 1_500, 1_700, 20, a); // measured
+  state.recordEcho(1_990, 1_990, 2_050, 20, b); // measured, arrived after the window
+  state.recordEcho(1_200, 1_200, 1_210, 20); // no backend known: the worker's counters only
+  const [ra, rb] = state.backends.results();
+  assert.deepEqual([ra?.received, ra?.receivedInWindow, rb?.received, rb?.receivedInWindow], [1, 2, 1, 0]);
+  assert.equal(summarizeEncoded([ra?.histogram ?? '']).count, 1);
+  assert.ok(Math.abs(summarizeEncoded([rb?.histogram ?? '']).max - 60_000) / 60_000 < 0.001);
+  assert.equal(state.counters.received, 3);
+  state.destroy();
+});
+
 test('the per-second interval histogram is handed over and cleared', () => {
   const state = new WorkerState(false);
   state.warmEndMs = 0;

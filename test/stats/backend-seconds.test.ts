@@ -47,14 +47,14 @@ test("BackendTable.takeInterval: each backend's echoes of the second, restarted 
     assert.deepEqual(table.takeInterval(), [], 'no backend seen yet');
     const a = table.of('a:1');
     const b = table.of('b:2');
-    for (let i = 0; i < 3; i++) a.recordEcho(0, 1, 10, 20); // warm-up echoes count too
-    b.recordEcho(15, 16, 10, 20);
+    for (let i = 0; i < 3; i++) a.recordEcho(false, false, 1000); // warm-up echoes count too
+    b.recordEcho(true, true, 1000);
     assert.deepEqual(table.takeInterval(), [{ backend: 'a:1', received: 3 }, { backend: 'b:2', received: 1 }]);
-    b.recordEcho(15, 16, 10, 20);
+    b.recordEcho(true, true, 1000);
     assert.deepEqual(table.takeInterval(), [{ backend: 'a:1', received: 0 }, { backend: 'b:2', received: 1 }]);
     // The run's figures are not touched by the per-second count.
     assert.deepEqual(table.results().map((r) => [r.backend, r.received]), [['a:1', 0], ['b:2', 2]]);
-    for (let i = 0; i < 100; i++) table.of(name(i)).recordEcho(0, 1, 10, 20);
+    for (let i = 0; i < 100; i++) table.of(name(i)).recordEcho(false, false, 1000);
     const second = table.takeInterval();
     assert.equal(second.length, MAX_SECOND_BACKENDS);
     assert.equal(second.reduce((n, s) => n + s.received, 0), 100);
