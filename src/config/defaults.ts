@@ -28,6 +28,8 @@ export const RUN_DEFAULTS = {
 /** Window bounds from the HTTP/2 spec (RFC 9113 §6.9.1). */
 export const MIN_WINDOW = 65_535;
 export const MAX_WINDOW = 2 ** 31 - 1;
+/** SETTINGS_MAX_CONCURRENT_STREAMS announced by the embedded server and the h2 client: the most HTTP/2 allows. */
+export const MAX_CONCURRENT_STREAMS = 2 ** 31 - 1;
 
 export const MAX_WORKERS = 64;
 /** Bounds of --worker-heap (V8 old generation per worker thread, MiB): a worker needs some room to start. */

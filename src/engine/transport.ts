@@ -7,8 +7,7 @@
 import type { RichStatus } from '../resilience/rich-status.js';
 import type { Compression, LbPolicy } from '../types.js';
 
-/** Response header in which a server names itself (its host:port); per-backend figures key on it. */
-export const BACKEND_ID_HEADER = 'x-backend-id';
+export { BACKEND_ID_HEADER } from '../grpc/proto.js';
 
 export const ENGINES = ['h2', 'grpc-js'] as const;
 export type EngineName = (typeof ENGINES)[number];

@@ -1,7 +1,7 @@
 import * as http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
-import { ECHO_PREFIX } from '../config/defaults.js';
+import { ECHO_PREFIX, MAX_CONCURRENT_STREAMS } from '../config/defaults.js';
 import { formatTarget } from '../config/target.js';
 import { BenchError } from '../errors.js';
 import type { RouteNote, RouteNote__Output } from '../generated/stream/RouteNote.js';
@@ -10,7 +10,7 @@ import { STATUS_DETAILS_TRAILER } from '../resilience/rich-status.js';
 import { createAuthInterceptor, type AuthEvent } from '../security/auth-interceptor.js';
 import type { AuthVerifier } from '../security/jwt-verifier.js';
 import { serverCredentials, type ServerTlsOptions } from '../security/server-tls.js';
-import { loadPackageDefinition, loadStreamProto } from './proto.js';
+import { BACKEND_ID_HEADER, loadPackageDefinition, loadStreamProto } from './proto.js';
 import { setServerConnectionWindow, setServerStreamWindow } from './server-window.js';
 
 export interface EchoServerOptions {
@@ -58,9 +58,6 @@ export interface RunningEchoServer {
 
 type RouteChatCall = grpc.ServerDuplexStream<RouteNote__Output, RouteNote>;
 
-/** Response header naming the server instance that serves a RouteChat call: its `host:port`. */
-export const BACKEND_ID_HEADER = 'x-backend-id';
-
 /**
  * The response headers of every served RouteChat call: one Metadata object, filled in once the
  * bound port is known, and sent as it is by every call (grpc-js only reads it).
@@ -71,10 +68,10 @@ function backendHeaders(): { headers: grpc.Metadata; setBackendId(id: string): v
 }
 
 /** The RouteChat handler: one echo per note, in order; ends with OK after the client half-closes. */
-export function makeRouteChatHandler(delayMs: number, counters: EchoCounters = createEchoCounters(), headers?: grpc.Metadata): (call: RouteChatCall) => void {
+function makeRouteChatHandler(delayMs: number, counters: EchoCounters, headers: grpc.Metadata): (call: RouteChatCall) => void {
   return (call) => {
     counters.streams++;
-    if (headers !== undefined) call.sendMetadata(headers);
+    call.sendMetadata(headers);
     let paused = false;
     let pending = 0;
     let clientDone = false;
@@ -112,9 +109,6 @@ export function makeRouteChatHandler(delayMs: number, counters: EchoCounters = c
   };
 }
 
-/** Concurrent streams the echo server allows per connection (2^31 − 1, the most HTTP/2 can have). */
-export const ECHO_MAX_CONCURRENT_STREAMS = 2 ** 31 - 1;
-
 /** Starts the grpc-js echo server with server reflection, as the seed does; optionally with TLS / mTLS and JWT auth. */
 export async function startEchoServer(options: EchoServerOptions): Promise<RunningEchoServer> {
   const server = new grpc.Server({
@@ -122,7 +116,7 @@ export async function startEchoServer(options: EchoServerOptions): Promise<Runni
     'grpc.max_send_message_length': options.maxMessageSize,
     // Advertised in SETTINGS_MAX_CONCURRENT_STREAMS: no limit a load run could reach (10,000
     // streams on one connection included); clients then never queue or get refused streams.
-    'grpc.max_concurrent_streams': ECHO_MAX_CONCURRENT_STREAMS,
+    'grpc.max_concurrent_streams': MAX_CONCURRENT_STREAMS,
     interceptors: options.auth === undefined ? [] : [createAuthInterceptor(options.auth, options.onAuthEvent)],
   });
   const proto = loadStreamProto();
@@ -181,12 +175,7 @@ function failStream(call: RouteChatCall, failure: InjectedFailure): void {
  * served by the plain handler unless notes need the fault path (drops, aborts, stalls), so
  * rejections alone add no per-note cost.
  */
-export function makeFaultyRouteChatHandler(
-  delayMs: number,
-  faults: FaultInjector,
-  counters: EchoCounters = createEchoCounters(),
-  headers?: grpc.Metadata,
-): (call: RouteChatCall) => void {
+function makeFaultyRouteChatHandler(delayMs: number, faults: FaultInjector, counters: EchoCounters, headers: grpc.Metadata): (call: RouteChatCall) => void {
   const plain = makeRouteChatHandler(delayMs, counters, headers);
   return (call) => {
     const rejection = faults.admitStream();

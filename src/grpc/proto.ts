@@ -9,6 +9,9 @@ export const PROTO_PATH = fileURLToPath(new URL('../../proto/stream.proto', impo
 
 export const ROUTE_CHAT_PATH = '/stream.StreamService/RouteChat';
 
+/** Response header in which a server names itself (its host:port); per-backend figures key on it. */
+export const BACKEND_ID_HEADER = 'x-backend-id';
+
 const LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
 
 let cached: ProtoGrpcType | undefined;

@@ -9,6 +9,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { describeTlsFailure } from '../../security/tls-failure.js';
 import { formatTarget, parseTarget } from '../../config/target.js';
+import { MAX_CONCURRENT_STREAMS } from '../../config/defaults.js';
 import { ROUTE_CHAT_PATH } from '../../grpc/proto.js';
 import type { ClientTls, ConnectionSettings, Payloads, StreamHandler, TransportConnection, TransportStream, WireBytes } from '../transport.js';
 import { H2Call, type CallHost } from './h2-call.js';
@@ -20,8 +21,6 @@ import { compressorFor, type SyncZlib } from './sync-zlib.js';
 export const USER_AGENT = 'grpc-stream-bench-h2/1';
 
 const DEFAULT_WINDOW = 65_535;
-/** The largest SETTINGS_MAX_CONCURRENT_STREAMS value (2^31 − 1 streams can be opened on a connection at most). */
-const MAX_STREAMS_SETTING = 2 ** 31 - 1;
 
 const TLS_CLOSED_EARLY =
   'the server closed the TLS connection before HTTP/2 started: it may have rejected the client certificate (mTLS: give --cert/--key issued by a CA it trusts) or not speak HTTP/2';
@@ -194,8 +193,8 @@ export async function connectH2(settings: ConnectionSettings): Promise<H2Connect
     createConnection: () => socket,
     // No limit of our own on streams the server may open (it opens none), and until the
     // server's SETTINGS arrive (they are awaited below) none assumed for it.
-    settings: { initialWindowSize: settings.window ?? DEFAULT_WINDOW, enablePush: false, maxConcurrentStreams: MAX_STREAMS_SETTING },
-    peerMaxConcurrentStreams: MAX_STREAMS_SETTING,
+    settings: { initialWindowSize: settings.window ?? DEFAULT_WINDOW, enablePush: false, maxConcurrentStreams: MAX_CONCURRENT_STREAMS },
+    peerMaxConcurrentStreams: MAX_CONCURRENT_STREAMS,
     // As grpc-js: Node's per-session memory cap would reset streams under heavy load.
     maxSessionMemory: Number.MAX_SAFE_INTEGER,
   });
