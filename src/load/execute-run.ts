@@ -12,7 +12,6 @@ import { mergeOutages, mergeTransitions, sumRecoveries } from '../stats/merge-ou
 import { diagnoseRun } from '../stats/diagnose.js';
 import { memoryGrowthWarning, summarizeGeneratorMemory } from '../stats/generator-memory.js';
 import { queuedStreamsWarning } from '../stats/stream-limit.js';
-import { probeStreamLimit } from './stream-limit-probe.js';
 import { initHistograms } from '../stats/histogram.js';
 import { ConfigError, describeError } from '../errors.js';
 import { measurePayloadSavings } from '../grpc/payload-savings.js';
@@ -88,7 +87,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunRecord>
     // Every address of the target list answers (or, with --allow-partial, is dropped with a warning).
     const resolved = await resolveTargets(target, { tls: loadClientTls(credentials), allowPartial: config.allowPartial === true });
     // grpc-js would queue streams over the server's limit without a word; the h2 engine refuses and counts them.
-    const queued = config.engine === 'grpc-js' ? queuedStreamsWarning(config, await probeStreamLimit(resolved.addresses[0] ?? target, loadClientTls(credentials))) : null;
+    const queued = config.engine === 'grpc-js' ? queuedStreamsWarning(config, resolved.streamLimit) : null;
     await waitUntilNearStart(options.shard?.startAtMs, options.signal);
     let cpuStart = process.cpuUsage();
     let serverCpuStart: number | null = null;

@@ -16,6 +16,11 @@ export interface ResolvedTargets {
   addresses: string[];
   /** What --allow-partial dropped, for the results' warnings. */
   warnings: string[];
+  /**
+   * The first address's SETTINGS_MAX_CONCURRENT_STREAMS, read by the reachability check; null when
+   * it advertises none (grpc-js queues the streams over it inside node:http2, unseen).
+   */
+  streamLimit: number | null;
 }
 
 /** Resolves a name to all its addresses (injectable for tests). */
@@ -27,8 +32,8 @@ export interface ResolveTargetsOptions {
   tls?: ClientTls | null;
   allowPartial?: boolean;
   lookup?: LookupAll;
-  /** Reachability check of one address; rejects when it does not answer. */
-  probe?: (address: string, tls: ClientTls | null) => Promise<void>;
+  /** Reachability check of one address; rejects when it does not answer, else may give its stream limit. */
+  probe?: (address: string, tls: ClientTls | null) => Promise<number | null | void>;
 }
 
 /** The addresses of one member: itself, or what its DNS name resolves to (loopback names must stay loopback). */
@@ -58,8 +63,7 @@ export async function resolveTargets(target: string, options: ResolveTargetsOpti
   // A single plain address keeps the single-target message.
   if (members.length === 1 && members[0]?.kind === 'address') {
     const address = formatTarget(members[0]);
-    await probe(address, tls);
-    return { addresses: [address], warnings: [] };
+    return { addresses: [address], warnings: [], streamLimit: (await probe(address, tls)) ?? null };
   }
   const warnings: string[] = [];
   const failures: string[] = [];
@@ -74,16 +78,18 @@ export async function resolveTargets(target: string, options: ResolveTargetsOpti
   }
   const outcomes = await Promise.allSettled(addresses.map((address) => probe(address, tls)));
   const reachable = addresses.filter((_, i) => outcomes[i]?.status === 'fulfilled');
+  const first = outcomes.find((o): o is PromiseFulfilledResult<number | null | void> => o.status === 'fulfilled');
+  const streamLimit = first?.value ?? null;
   outcomes.forEach((outcome, i) => {
     if (outcome.status === 'rejected') failures.push(unreachable(addresses[i] as string, outcome.reason));
   });
-  if (failures.length === 0) return { addresses, warnings };
+  if (failures.length === 0) return { addresses, warnings, streamLimit };
   if (!options.allowPartial) {
     throw new TargetError(`${failures.join('; ')} (${failures.length} of the --target list ${target}); pass --allow-partial to run on the members that answer`);
   }
   if (reachable.length === 0) throw new TargetError(`no member of the --target list ${target} is reachable: ${failures.join('; ')}`);
   for (const failure of failures) warnings.push(`--allow-partial: ${failure}; dropped, the run loaded ${reachable.length} address${reachable.length === 1 ? '' : 'es'} (${reachable.join(', ')})`);
-  return { addresses: reachable, warnings };
+  return { addresses: reachable, warnings, streamLimit };
 }
 
 function unreachable(address: string, reason: unknown): string {

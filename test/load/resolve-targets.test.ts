@@ -5,8 +5,11 @@ import { firstReachable, resolveTargets } from '../../src/load/resolve-targets.j
 import { homeAddress } from '../../src/load/connection-placement.js';
 
 const down = new Set(['127.0.0.1:2']);
-const probe = async (address: string): Promise<void> => {
+/** Stream limits the reachable servers advertise (the rest advertise none). */
+const limits = new Map([['127.0.0.1:7', 100]]);
+const probe = async (address: string): Promise<number | null> => {
   if (down.has(address)) throw new TargetError(`target ${address} is unreachable: connect ECONNREFUSED ${address}`);
+  return limits.get(address) ?? null;
 };
 const lookup = async (host: string): Promise<string[]> => {
   if (host === 'localhost') return ['127.0.0.1', '::1'];
@@ -16,7 +19,13 @@ const lookup = async (host: string): Promise<string[]> => {
 
 test('DNS members resolve to all their addresses, duplicates once', async () => {
   const r = await resolveTargets('dns:///localhost:7,127.0.0.1:7', { lookup, probe });
-  assert.deepEqual(r, { addresses: ['127.0.0.1:7', '[::1]:7'], warnings: [] });
+  assert.deepEqual(r, { addresses: ['127.0.0.1:7', '[::1]:7'], warnings: [], streamLimit: 100 });
+});
+
+test("the stream limit is the first reachable address's, read by the reachability check", async () => {
+  assert.equal((await resolveTargets('127.0.0.1:7', { lookup, probe })).streamLimit, 100);
+  assert.equal((await resolveTargets('127.0.0.1:1,127.0.0.1:7', { lookup, probe })).streamLimit, null);
+  assert.equal((await resolveTargets('127.0.0.1:2,127.0.0.1:7', { lookup, probe, allowPartial: true })).streamLimit, 100, 'the unreachable first member is skipped');
 });
 
 test('an unreachable member is a TargetError naming it (exit 3)', async () => {
