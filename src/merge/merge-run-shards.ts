@@ -3,15 +3,14 @@
  * summed, rates over the union of the shards' measured windows, time series aligned by wall-clock
  * second. The figures are derived with the same function as a single process's run.
  */
-import { emptyCounters } from '../stats/aggregate.js';
+import { sumCounters, sumWireBytes } from '../stats/aggregate.js';
 import { mergeEncodedToEncoded } from '../stats/histogram.js';
 import { mergeOutages } from '../stats/merge-outages.js';
 import { buildRunMetrics, round3 } from '../stats/run-metrics.js';
-import type { Counters, MergedShard, MergeInfo, RunMetrics, RunRecord, StopReason, WireBytes } from '../types.js';
+import type { Counters, GeneratorMemory, MergedShard, MergeInfo, RunMetrics, RunRecord, StopReason } from '../types.js';
 import { mergeBackends, type BackendFigures } from './merge-backends.js';
 import { mergeTimeSeries } from './merge-time-series.js';
 import { shardLabel, type ShardStamp } from './shard-stamp.js';
-import { sumFields } from './sum-fields.js';
 
 /** Start skew above which clocks are suspected not to be synchronised. */
 export const START_SKEW_WARN_MS = 50;
@@ -46,9 +45,9 @@ function mergedStop(shards: readonly ShardRun[]): RunRecord['stop'] {
   return { reason: stop?.reason ?? 'duration', detail: detail ? `${shardLabel(detail.stamp)}: ${detail.run.stop.detail}` : null };
 }
 
-function sumWire(shards: readonly ShardRun[]): WireBytes | null {
-  if (shards.some((s) => s.run.metrics.wire === null || s.run.metrics.wire === undefined)) return null;
-  return shards.reduce((a, s) => ({ sent: a.sent + (s.run.metrics.wire?.bytesSent ?? 0), received: a.received + (s.run.metrics.wire?.bytesReceived ?? 0) }), { sent: 0, received: 0 });
+function largestMemory(shards: readonly ShardRun[]): GeneratorMemory | undefined {
+  const summaries = shards.map((s) => s.run.metrics.generator.memory).filter((m): m is GeneratorMemory => m !== undefined && m !== null);
+  return summaries.reduce<GeneratorMemory | undefined>((top, m) => (top === undefined || m.peakRssMiB > top.peakRssMiB ? m : top), undefined);
 }
 
 /** Histograms of one kind merged; shards without it (older files) are left out. */
@@ -122,7 +121,7 @@ export function mergeRunShards(given: readonly ShardRun[], missing: readonly num
   const first = shards[0];
   if (first === undefined) throw new Error('mergeRunShards needs at least one shard');
   const count = first.stamp.count;
-  const counters = sumFields(emptyCounters(), shards.map((s) => s.run.metrics.counters));
+  const counters = sumCounters(shards.map((s) => s.run.metrics.counters));
   const windows = shards.map(windowOf);
   const windowStartMs = Math.min(...windows.map((w) => w.startMs));
   const windowEndMs = Math.max(...windows.map((w) => w.endMs));
@@ -138,7 +137,7 @@ export function mergeRunShards(given: readonly ShardRun[], missing: readonly num
   const metrics = buildRunMetrics({
     counters,
     histograms,
-    wireBytes: sumWire(shards),
+    wireBytes: sumWireBytes(shards.map((s) => (s.run.metrics.wire ? { sent: s.run.metrics.wire.bytesSent, received: s.run.metrics.wire.bytesReceived } : null))),
     windowStartMs,
     windowEndMs,
     payload: first.run.metrics.payload,
@@ -151,6 +150,9 @@ export function mergeRunShards(given: readonly ShardRun[], missing: readonly num
     serverCpuUs: serverCpu.length > 0 ? serverCpu.reduce((a, b) => a + b, 0) : null,
     resilience: mergedResilience(shards, counters),
   });
+  // Memory is per generator process: the shard whose process peaked highest (RSS of several hosts does not add up).
+  const memory = largestMemory(shards);
+  if (memory !== undefined) metrics.generator.memory = memory;
   const backends = mergeBackends(
     shards.map((s) => ({
       backends: (s.run.metrics as { backends?: BackendFigures[] }).backends,

@@ -11,8 +11,12 @@ before(initHistograms);
 const load = (...files: ResultsFile[]) => files.map((file, i) => ({ source: `shard-${i + 1}.json`, file }));
 const values = (from: number, n: number, step: number): number[] => Array.from({ length: n }, (_, i) => from + i * step);
 
+/** The latencies (µs) shard `index` of three() records (unless an override replaces them). */
+const shardValues = (index: number): number[] => values(50 * index, 400 + index * 37, 7 + index);
+
+/** Shards 1–3 of one run, shard `index` built from shardValues(index). */
 function three(overrides: (index: number) => Partial<ShardRunOptions> = () => ({})): RunResultsFile[] {
-  return [1, 2, 3].map((index) => shardRunFile({ index, count: 3, values: values(50 * index, 400 + index * 37, 7 + index), ...overrides(index) }));
+  return [1, 2, 3].map((index) => shardRunFile({ index, count: 3, values: shardValues(index), ...overrides(index) }));
 }
 
 function refusal(fn: () => unknown): string {
@@ -35,7 +39,7 @@ describe('merge of run shards', () => {
     const run = (file as RunResultsFile).run;
     const all = createLatencyHistogram();
     try {
-      for (const f of files) for (const v of valuesOf(f)) recordLatency(all, v);
+      for (const index of [1, 2, 3]) for (const v of shardValues(index)) recordLatency(all, v);
       assert.deepEqual(run.metrics.latencyUs, summarize(all));
     } finally {
       all.destroy();
@@ -80,6 +84,18 @@ describe('merge of run shards', () => {
     assert.equal(run.merged?.partial, false);
     assert.deepEqual(run.merged?.missing, []);
     assert.match(warnings.join('\n'), /shards started up to 200 ms apart \(more than 50 ms\): are the hosts' clocks NTP-synchronised\?/);
+  });
+
+  it("keeps the generator memory of the shard whose process peaked highest (RSS of several hosts does not add up)", () => {
+    const files = three();
+    files.forEach((f, i) => {
+      f.run.metrics.generator.memory = { peakRssMiB: [300, 420, 350][i] as number, firstQuarterRssMiB: 200 + i, lastQuarterRssMiB: 210 + i, peakHeapUsedMiB: 30, peakWorkerHeapUsedMiB: 150 + i };
+    });
+    const run = (mergeResults(load(...files)).file as RunResultsFile).run;
+    assert.deepEqual(run.metrics.generator.memory, files[1]?.run.metrics.generator.memory);
+    const without = three();
+    for (const f of without) delete f.run.metrics.generator.memory;
+    assert.equal((mergeResults(load(...without)).file as RunResultsFile).run.metrics.generator.memory, undefined, 'older files: none');
   });
 
   it('does not warn about start skew of 50 ms or less', () => {
@@ -248,9 +264,3 @@ describe('merge of sweep shards', () => {
     assert.equal(refusal(() => mergeResults(load(...files))), 'shard-2.json has a different configuration from shard-1.json: sweep.repeat is 3 there and 2 in shard-1.json');
   });
 });
-
-/** The latencies a shard file was built from, read back from its histogram (exact below 2048 µs). */
-function valuesOf(file: RunResultsFile): number[] {
-  const index = file.run.shard?.index ?? 0;
-  return values(50 * index, 400 + index * 37, 7 + index);
-}
