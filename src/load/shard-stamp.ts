@@ -6,10 +6,10 @@ import type { RunConfig, ShardInfo } from '../types.js';
 import { describeClockSource } from './clock-source.js';
 
 /** Shards on other machines share one server: N > 1 needs an external target. */
-export function checkShardTarget(config: RunConfig, shard: ResolvedShard | null | undefined, command = 'run'): void {
+export function checkShardTarget(config: Pick<RunConfig, 'target'>, shard: ResolvedShard | null | undefined, command: 'run' | 'sweep' = 'run'): void {
   if (shard && shard.count > 1 && config.target === null) {
     throw new ConfigError(
-      `${command} --shard ${shard.index}/${shard.count} needs --target HOST:PORT: the shards of a run load one server they all reach (start it with \`grpc-stream-bench serve\`); the embedded echo server would give every shard its own`,
+      `${command} --shard ${shard.index}/${shard.count} needs --target HOST:PORT: the shards of a ${command} load one server they all reach (start it with \`grpc-stream-bench serve\`); the embedded echo server would give every shard its own`,
     );
   }
 }

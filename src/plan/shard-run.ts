@@ -73,15 +73,7 @@ export function shardPart(config: RunConfig, shard: ShardSpec): ShardPart {
  * phases) and each worker's rate and budget taken from the global split.
  */
 export function splitShardRun(config: RunConfig, part: ShardPart, ...rest: SplitRunArgs): WorkerTask[] {
-  const local: RunConfig = {
-    ...config,
-    workers: part.workers,
-    connections: part.connections,
-    streams: part.streams.count,
-    messages: part.budgets === null ? null : sum(part.budgets),
-    rate: part.rate,
-  };
-  return splitRun(local, ...rest).map((task) => ({
+  return splitRun(shardView(config, part), ...rest).map((task) => ({
     ...task,
     firstConnection: part.firstConnection + (task.firstConnection ?? 0),
     firstStream: part.streams.first + task.firstStream,

@@ -6,7 +6,7 @@ import type { ResolvedShard } from '../config/resolve-shard.js';
 import { ConfigError } from '../errors.js';
 import { shardPart } from '../plan/shard-run.js';
 import { checkSlottable } from '../plan/shard-slots.js';
-import { stampShard } from '../load/shard-stamp.js';
+import { checkShardTarget, stampShard } from '../load/shard-stamp.js';
 import type { ResolvedProfile, ShardInfo, SweepCell, SweepRepetition } from '../types.js';
 
 /** ConfigError unless every cell of the profile can run as this shard in fixed time slots. */
@@ -16,9 +16,7 @@ export function checkShardedSweep(profile: ResolvedProfile, shard: ResolvedShard
     if (shard.startAtMs === null) {
       throw new ConfigError(`${flag} needs --start-at TIME (the same on every shard): each repetition then runs in a fixed time slot, so all shards run the same cell at the same time`);
     }
-    if (profile.cells.some((c) => c.config.target === null)) {
-      throw new ConfigError(`${flag} needs --target HOST:PORT: the shards of a sweep load one server they all reach (start it with \`grpc-stream-bench serve\`); embedded echo servers would give every shard its own`);
-    }
+    for (const cell of profile.cells) checkShardTarget(cell.config, shard, 'sweep');
   }
   if (shard.startAtMs !== null) checkSlottable(profile.cells);
   for (const cell of profile.cells) {
