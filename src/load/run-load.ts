@@ -1,9 +1,10 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ControlMessage, ProgressTick, WorkerMessage, WorkerResult, WorkerTask } from '../types.js';
-import { addTally } from '../stats/aggregate.js';
+import { addTally, toMiB, type MemoryPoint } from '../stats/aggregate.js';
 import { mergeBackendSeconds } from '../stats/backend-seconds.js';
-import { mergeEncodedToEncoded, summarizeEncoded } from '../stats/histogram.js';
+import { encodeHistogram, mergeEncoded, summarize } from '../stats/histogram.js';
+import { round3 } from '../stats/run-metrics.js';
 import { siblingModule } from './module-path.js';
 import type { WorkerInput } from './worker.js';
 import { explainWorkerFailure, workerResourceLimits, type WorkerMemoryLimits } from './worker-limits.js';
@@ -48,7 +49,7 @@ export interface LoadOutcome {
   results: WorkerResult[];
   ticks: ProgressTick[];
   /** The generator's memory, sampled each time a second's ticks were merged. */
-  memory: MemorySample[];
+  memory: MemoryPoint[];
   /** Epoch ms of the common start (second 0 of the time series); null if the workers never started. */
   startEpochMs: number | null;
 }
@@ -72,26 +73,19 @@ const START_DELAY_MS = 50;
 /** With a planned start the workers were ready too late for: the least time to tell them to start. */
 const LATE_START_DELAY_MS = 5;
 
-/** Generator memory at the end of one second of the time series. */
-export interface MemorySample {
-  second: number;
-  rssMiB: number;
-  heapUsedMiB: number;
-}
-
-const MIB = 1024 * 1024;
-const toMiB = (bytes: number): number => Math.round((bytes / MIB) * 10) / 10;
 
 /** This process's memory now: RSS (every thread) and the main isolate's heap used, MiB. */
-export function sampleMemory(second: number): MemorySample {
+export function sampleMemory(second: number): MemoryPoint {
   const usage = process.memoryUsage();
   return { second, rssMiB: toMiB(usage.rss), heapUsedMiB: toMiB(usage.heapUsed) };
 }
 
 /** The ticks of all workers for one second, merged. */
-export function liveSecond(ticks: readonly ProgressTick[], generatorCpu: number, memory: MemorySample = sampleMemory(ticks[0]?.second ?? 0)): LiveProgress {
-  const histogram = mergeEncodedToEncoded(ticks.map((t) => t.histogram));
-  const summary = summarizeEncoded([histogram]);
+export function liveSecond(ticks: readonly ProgressTick[], generatorCpu: number, memory: MemoryPoint = sampleMemory(ticks[0]?.second ?? 0)): LiveProgress {
+  const merged = mergeEncoded(ticks.map((t) => t.histogram));
+  const summary = summarize(merged);
+  const histogram = encodeHistogram(merged);
+  merged.destroy();
   const errorsByCategory: Record<string, number> = {};
   for (const t of ticks) addTally(errorsByCategory, t.errorsByCategory);
   const sum = (pick: (t: ProgressTick) => number | undefined): number => ticks.reduce((a, t) => a + (pick(t) ?? 0), 0);
@@ -105,8 +99,8 @@ export function liveSecond(ticks: readonly ProgressTick[], generatorCpu: number,
     reconnects: sum((t) => t.reconnects),
     openStreams: sum((t) => t.openStreams),
     breakersOpen: ticks.filter((t) => t.breaker === 'open').length,
-    generatorCpu: Math.round(generatorCpu * 1000) / 1000,
-    workerEventLoopUtilization: [...ticks].sort((a, b) => a.workerIndex - b.workerIndex).map((t) => Math.round((t.eventLoopUtilization ?? 0) * 1000) / 1000),
+    generatorCpu: round3(generatorCpu),
+    workerEventLoopUtilization: [...ticks].sort((a, b) => a.workerIndex - b.workerIndex).map((t) => round3(t.eventLoopUtilization ?? 0)),
     sendLagMs: sendLagOf(ticks),
     partial: ticks.some((t) => t.partial === true),
     connectionsOpened: sum((t) => t.connectionsOpened),
@@ -128,7 +122,7 @@ function sendLagOf(ticks: readonly ProgressTick[]): LiveProgress['sendLagMs'] {
     totalMs += t.sendLag.meanMs * t.sendLag.sends;
     maxMs = Math.max(maxMs, t.sendLag.maxMs);
   }
-  return sends === 0 ? null : { mean: Math.round((totalMs / sends) * 1000) / 1000, max: Math.round(maxMs * 1000) / 1000 };
+  return sends === 0 ? null : { mean: round3(totalMs / sends), max: round3(maxMs) };
 }
 
 /** Runs one worker task per thread; all workers start together at a common epoch time. */
@@ -145,7 +139,7 @@ export async function runLoad(tasks: WorkerTask[], hooks: LoadHooks = {}): Promi
   });
   const ports: MessagePort[] = [];
   const ticks: ProgressTick[] = [];
-  const memory: MemorySample[] = [];
+  const memory: MemoryPoint[] = [];
   const perSecond = new Map<number, ProgressTick[]>();
   let cpuMark = { usage: process.cpuUsage(), at: performance.now() };
   let ready = 0;

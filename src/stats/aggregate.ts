@@ -1,5 +1,10 @@
 import type { Counters, ProgressTick, RunRecord, TimeSeriesPoint, WireBytes, WorkerResult } from '../types.js';
 
+/** Bytes → MiB, to 0.1 MiB. */
+export function toMiB(bytes: number): number {
+  return Math.round((bytes / (1024 * 1024)) * 10) / 10;
+}
+
 /** The generator's memory at the end of one second (sampled in the main thread), MiB. */
 export interface MemoryPoint {
   second: number;
@@ -148,6 +153,6 @@ function memoryOf(sample: MemoryPoint | undefined, ticks: readonly ProgressTick[
   const workerHeap = ticks.some((t) => t.heapUsedBytes !== undefined) ? ticks.reduce((a, t) => a + (t.heapUsedBytes ?? 0), 0) : null;
   return {
     ...(sample === undefined ? {} : { rssMiB: sample.rssMiB, heapUsedMiB: sample.heapUsedMiB }),
-    ...(workerHeap === null ? {} : { workerHeapUsedMiB: Math.round((workerHeap / (1024 * 1024)) * 10) / 10 }),
+    ...(workerHeap === null ? {} : { workerHeapUsedMiB: toMiB(workerHeap) }),
   };
 }

@@ -4,19 +4,20 @@
  * every series is tested in process: test/observe/prometheus-exporter.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { test, type TestContext } from 'node:test';
-import { findSamples, parseExposition, sampleValue, type Exposition } from '../../src/observe/prometheus/parse-exposition.js';
+import { test } from 'node:test';
+import { findSamples, parseExposition, sampleValue, type Exposition } from '../helpers/parse-exposition.js';
 import type { RunResultsFile, SweepResultsFile } from '../../src/types.js';
 import { CLI, ROOT, closedPort, runCli, startEchoServe, tempDir } from '../helpers/cli.js';
 import { writeTempProfile } from '../helpers/sweep-cli.js';
 import { makeSecurityMaterial } from '../helpers/security-material.js';
+import { checkWithPromtool, scrape } from '../helpers/prometheus.js';
 
 const P = 'grpc_stream_bench_server_';
 
@@ -71,20 +72,6 @@ async function startMeteredServe(extraArgs: string[] = []): Promise<MeteredServe
       return exited;
     },
   };
-}
-
-async function scrape(url: string): Promise<{ text: string; exposition: Exposition }> {
-  const response = await fetch(url);
-  assert.equal(response.status, 200);
-  assert.equal(response.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
-  const text = await response.text();
-  return { text, exposition: parseExposition(text) };
-}
-
-function checkWithPromtool(t: TestContext, text: string): void {
-  const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-  if (result.error !== undefined) return void t.diagnostic('promtool not installed: exposition checked by parseExposition only');
-  assert.equal(result.status, 0, `promtool check metrics: ${result.stdout}${result.stderr}`);
 }
 
 test('serve --prometheus 0: the metrics URL on stderr, stdout unchanged; counters grow while run loads it', async (t) => {
@@ -182,15 +169,15 @@ test('serve --prometheus: bad values are refused before anything listens (exit 2
   }
 });
 
-test('serve --prometheus on a busy port: one clear line, exit 1, the gRPC server stopped', async () => {
+test('serve --prometheus on a busy port: one clear line, exit 2 (as --live), the gRPC server stopped', async () => {
   const busy = createServer();
   busy.listen(0, '127.0.0.1');
   await once(busy, 'listening');
   const { port } = busy.address() as { port: number };
   try {
     const result = await runCli(['serve', '--port', '0', '--prometheus', String(port)]);
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, new RegExp(`cannot serve Prometheus metrics on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, new RegExp(`Prometheus metrics: port ${port} on 127\\.0\\.0\\.1 is already in use \\(EADDRINUSE\\); use another port, or 0 for a free one`));
     assert.equal(result.stdout, '');
   } finally {
     busy.close();

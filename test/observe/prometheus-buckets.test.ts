@@ -2,20 +2,11 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { Registry } from 'prom-client';
 import { formatBound, registerExactHistogram } from '../../src/observe/prometheus/exact-histogram.js';
-import { parseExposition } from '../../src/observe/prometheus/parse-exposition.js';
-import { countAtOrBelow, createLatencyHistogram, encodeHistogram, initHistograms, recordLatency } from '../../src/stats/histogram.js';
+import { parseExposition } from '../helpers/parse-exposition.js';
+import { countAtOrBelow, initHistograms } from '../../src/stats/histogram.js';
+import { encodeValues } from '../helpers/synthetic-results.js';
 
 before(() => initHistograms());
-
-function encoded(values: readonly number[]): string {
-  const h = createLatencyHistogram();
-  try {
-    for (const v of values) recordLatency(h, v);
-    return encodeHistogram(h);
-  } finally {
-    h.destroy();
-  }
-}
 
 test('countAtOrBelow: cumulative counts at each bound, read from the buckets', () => {
   const cases: { name: string; values: number[]; bounds: number[]; atOrBelow: number[]; total: number; sumUs: number }[] = [
@@ -27,18 +18,18 @@ test('countAtOrBelow: cumulative counts at each bound, read from the buckets', (
     { name: 'no bounds', values: [1, 2], bounds: [], atOrBelow: [], total: 2, sumUs: 3 },
   ];
   for (const c of cases) {
-    assert.deepEqual(countAtOrBelow(encoded(c.values), c.bounds), { atOrBelow: c.atOrBelow, total: c.total, sumUs: c.sumUs }, c.name);
+    assert.deepEqual(countAtOrBelow(encodeValues(c.values), c.bounds), { atOrBelow: c.atOrBelow, total: c.total, sumUs: c.sumUs }, c.name);
   }
 });
 
 test('countAtOrBelow: above 2048 µs a bound counts its whole HDR bucket (at most 0.1% wide)', () => {
   // 2048–4095 µs: buckets 2 µs wide, so 2500 and 2501 share one; 2502 starts the next.
-  assert.deepEqual(countAtOrBelow(encoded([2499, 2500, 2501, 2502]), [2499, 2500]).atOrBelow, [1, 3]);
+  assert.deepEqual(countAtOrBelow(encodeValues([2499, 2500, 2501, 2502]), [2499, 2500]).atOrBelow, [1, 3]);
   // 1 s: buckets 512 µs wide; 1 000 000 is inside [999 936, 1 000 447].
-  const { atOrBelow } = countAtOrBelow(encoded([999_000, 999_935, 999_936, 1_000_447, 1_000_448]), [1_000_000]);
+  const { atOrBelow } = countAtOrBelow(encodeValues([999_000, 999_935, 999_936, 1_000_447, 1_000_448]), [1_000_000]);
   assert.deepEqual(atOrBelow, [4]);
   // The sum takes each value as its bucket's middle: within 0.1%.
-  const { sumUs, total } = countAtOrBelow(encoded([20_000_000, 3_000]), [1]);
+  const { sumUs, total } = countAtOrBelow(encodeValues([20_000_000, 3_000]), [1]);
   assert.equal(total, 2);
   assert.ok(Math.abs(sumUs - 20_003_000) / 20_003_000 < 0.001, String(sumUs));
 });

@@ -1,26 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { before, test, type TestContext } from 'node:test';
+import { before, test } from 'node:test';
 import { liveSecond } from '../../src/load/run-load.js';
 import type { RunStart } from '../../src/observe/observer.js';
 import { formatBound } from '../../src/observe/prometheus/exact-histogram.js';
-import { findSamples, parseExposition, sampleValue, type Exposition } from '../../src/observe/prometheus/parse-exposition.js';
+import { findSamples, parseExposition, sampleValue, type Exposition } from '../helpers/parse-exposition.js';
 import { createRunMetrics, LATENCY_BOUNDS_US, type RunMetrics } from '../../src/observe/prometheus/run-metrics.js';
-import { createLatencyHistogram, encodeHistogram, recordLatency } from '../../src/stats/histogram.js';
 import type { ProgressTick, RunConfig, SweepProgress } from '../../src/types.js';
 import { baseConfig, initHistograms, syntheticRun } from '../helpers/synthetic-results.js';
+import { tick } from '../helpers/progress-ticks.js';
+import { checkWithPromtool } from '../helpers/prometheus.js';
 
 before(() => initHistograms());
 
 const P = 'grpc_stream_bench_';
-
-function tick(workerIndex: number, second: number, latenciesUs: readonly number[], extra: Partial<ProgressTick> = {}): ProgressTick {
-  const h = createLatencyHistogram();
-  for (const v of latenciesUs) recordLatency(h, v);
-  const histogram = encodeHistogram(h);
-  h.destroy();
-  return { type: 'tick', workerIndex, second, received: latenciesUs.length, errors: 0, errorsByCategory: {}, reconnects: 0, openStreams: 4, breaker: null, histogram, ...extra };
-}
 
 function start(config: Partial<RunConfig> = {}, cellId: string | null = null, repetition: number | null = null): RunStart {
   return { config: baseConfig(config), cellId, repetition };
@@ -36,12 +28,6 @@ function buckets(exposition: Exposition, labels: Record<string, string>): Map<st
 }
 
 /** Runs `promtool check metrics` on the text when promtool is installed; skips that check otherwise. */
-function checkWithPromtool(t: TestContext, text: string): void {
-  const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-  if (result.error !== undefined) return void t.diagnostic('promtool not installed: exposition checked by parseExposition only');
-  assert.equal(result.status, 0, `promtool check metrics: ${result.stdout}${result.stderr}`);
-}
-
 const PLAIN_LABELS = { engine: 'h2', target: 'embedded', compression: 'gzip', size: '1024', cell: '' };
 
 test('counters grow second by second, under the run labels; latency buckets are cumulative and exact', async (t) => {

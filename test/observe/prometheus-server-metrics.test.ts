@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { createEchoCounters } from '../../src/grpc/echo-server.js';
-import { findSamples, parseExposition, sampleValue } from '../../src/observe/prometheus/parse-exposition.js';
+import { findSamples, parseExposition, sampleValue } from '../helpers/parse-exposition.js';
 import { createServerMetrics } from '../../src/observe/prometheus/server-metrics.js';
 import { createFaultInjector } from '../../src/resilience/fault-injector.js';
 import { resolveFaultOptions } from '../../src/resilience/fault-options.js';
 import { countAuthDecision, createAuthCounts } from '../../src/security/auth-tally.js';
+import { checkWithPromtool } from '../helpers/prometheus.js';
 
 const P = 'grpc_stream_bench_server_';
-
-function checkWithPromtool(t: TestContext, text: string): void {
-  const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-  if (result.error !== undefined) return void t.diagnostic('promtool not installed: exposition checked by parseExposition only');
-  assert.equal(result.status, 0, `promtool check metrics: ${result.stdout}${result.stderr}`);
-}
 
 test('the plain server: streams, echoes, connections and CPU, read at every scrape', async (t) => {
   const counters = createEchoCounters();

@@ -4,41 +4,29 @@
  * connection is a `snapshot`, so a browser that joins late (or reconnects) starts from the
  * current state. After that, about one small message per second.
  */
-import type { Compression, EngineName, LbPolicy, SecurityMode, SweepProgress } from '../../types.js';
+import type { LiveProgress } from '../../load/run-load.js';
+import type { RunConfig, SweepProgress } from '../../types.js';
 
 export type LiveKind = 'run' | 'sweep';
 
 /** Where the run is: no load yet, load going, measured, failed (no result), all done. */
 export type LivePhase = 'waiting' | 'running' | 'measured' | 'failed' | 'finished';
 
-/** One second of load, over all workers (LiveProgress without its histogram). */
-export interface LiveSecond {
-  second: number;
+/**
+ * One second of load, over all workers: LiveProgress without its histogram and memory, with
+ * `received` as msgsPerS.
+ */
+export type LiveSecond = Pick<LiveProgress, 'second' | 'errors' | 'errorsByCategory' | 'latencyUs' | 'reconnects' | 'openStreams' | 'breakersOpen' | 'generatorCpu' | 'workerEventLoopUtilization' | 'sendLagMs'> & {
   msgsPerS: number;
-  errors: number;
-  errorsByCategory: Record<string, number>;
-  latencyUs: { p50: number; p99: number; p999: number; max: number };
-  reconnects: number;
-  openStreams: number;
-  breakersOpen: number;
-  /** CPUs busy in the generator process (1 = one core). */
-  generatorCpu: number;
-  /** Each load worker's event-loop utilization over that second (0–1). */
-  workerEventLoopUtilization: number[];
-  /** Open loop: mean and largest lateness of that second's measured sends, ms; null when none. */
-  sendLagMs: { mean: number; max: number } | null;
   /**
    * Echoes of that second per backend, sorted by backend (at most 64; beyond, "other" sums the
    * rest). Only the newest second carries it: the history drops it from older seconds.
    */
   backends?: LiveBackendSecond[];
-}
+};
 
 /** One backend's echoes in one second. */
-export interface LiveBackendSecond {
-  backend: string;
-  msgsPerS: number;
-}
+export type LiveBackendSecond = LiveProgress['backends'][number];
 
 /** Sums since the current run started (kept by the server, so they survive the history cap). */
 export interface LiveTotals {
@@ -49,29 +37,10 @@ export interface LiveTotals {
   reconnects: number;
 }
 
-/** The settings of the current run that the page shows. */
-export interface LiveRunConfig {
-  /** null: the embedded echo server. */
-  target: string | null;
-  /** Load balancing over the target's addresses (pick_first for one address). */
-  lb: LbPolicy;
-  engine: EngineName;
-  security: SecurityMode;
-  workers: number;
-  connections: number;
-  streams: number;
-  inFlight: number;
-  /** msgs/s in total (open loop); null: closed loop. */
-  rate: number | null;
-  size: number;
-  compression: Compression;
-  /** null: the default window. */
-  window: number | null;
-  messagesPerStream: number | null;
-  warmupS: number;
-  durationS: number | null;
-  messages: number | null;
-}
+/** The settings of the current run that the page shows (target null: the embedded echo server). */
+export type LiveRunConfig = Required<
+  Pick<RunConfig, 'target' | 'lb' | 'engine' | 'security' | 'workers' | 'connections' | 'streams' | 'inFlight' | 'rate' | 'size' | 'compression' | 'window' | 'messagesPerStream' | 'warmupS' | 'durationS' | 'messages'>
+>;
 
 export interface LiveRunInfo {
   /** The sweep cell, or null for a plain run. */
@@ -100,7 +69,7 @@ export interface LiveRunResult {
   stopDetail: string | null;
   durationS: number;
   msgsPerS: number;
-  latencyUs: { p50: number; p99: number; p999: number; max: number };
+  latencyUs: LiveProgress['latencyUs'];
   sent: number;
   received: number;
   errorsTotal: number;

@@ -4,9 +4,9 @@
  * second), `/state` the current snapshot as JSON. It is a RunObserver: the CLI hands it the
  * run's events; it never waits for a browser and never keeps the process alive by itself.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, describeError } from '../../errors.js';
+import { listenOn } from '../listen.js';
 import type { RunObserver } from '../observer.js';
 import type { LiveEvent, LiveKind } from './live-messages.js';
 import { renderLivePage } from './live-page-html.js';
@@ -32,28 +32,7 @@ export function hostName(host: string | undefined): string {
   return h.startsWith('[') ? h.slice(0, h.indexOf(']') + 1) : h.replace(/:\d*$/, '');
 }
 
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
-      server.off('listening', onListening);
-      if (error.code === 'EADDRINUSE') reject(new ConfigError(`live page: port ${port} on ${LIVE_HOST} is already in use (use another port, or 0 for a free one)`));
-      else if (error.code === 'EACCES') reject(new ConfigError(`live page: no permission to listen on ${LIVE_HOST}:${port}`));
-      else reject(new ConfigError(`live page: cannot listen on ${LIVE_HOST}:${port}: ${describeError(error)}`));
-    };
-    const onListening = (): void => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, LIVE_HOST);
-  });
-}
-
 export async function startLivePage(options: LivePageOptions): Promise<RunObserver & { url: string }> {
-  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
-    throw new ConfigError(`live page port must be an integer between 0 and 65535, got ${String(options.port)}`);
-  }
   const state = new LiveState(options.kind);
   const page = renderLivePage(options.kind);
   const pageBytes = Buffer.from(page.html, 'utf8');
@@ -110,7 +89,7 @@ export async function startLivePage(options: LivePageOptions): Promise<RunObserv
   // The page never keeps the process alive (a pending write does, until it is flushed).
   server.on('connection', (socket) => socket.unref());
   server.on('clientError', (_error, socket) => socket.destroy());
-  await listen(server, options.port);
+  await listenOn(server, LIVE_HOST, options.port, 'live page');
   server.unref();
   const port = (server.address() as AddressInfo).port;
 

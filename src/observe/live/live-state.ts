@@ -4,6 +4,7 @@
  */
 import type { LiveProgress, RunStart } from '../observer.js';
 import type { RunConfig, RunRecord, SweepProgress } from '../../types.js';
+import { addTally } from '../../stats/aggregate.js';
 import {
   MAX_LIVE_SECONDS,
   type LiveEvent,
@@ -200,7 +201,7 @@ export class LiveState {
     if (this.seconds.length > MAX_LIVE_SECONDS) this.seconds.splice(0, this.seconds.length - MAX_LIVE_SECONDS);
     const t = this.totals;
     const errorsByCategory = { ...t.errorsByCategory };
-    for (const [name, n] of Object.entries(s.errorsByCategory)) errorsByCategory[name] = (errorsByCategory[name] ?? 0) + n;
+    addTally(errorsByCategory, s.errorsByCategory);
     this.totals = {
       seconds: t.seconds + 1,
       received: t.received + s.msgsPerS,

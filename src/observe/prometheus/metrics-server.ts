@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { formatTarget } from '../../config/target.js';
-import { BenchError, ConfigError, describeError } from '../../errors.js';
+import { describeError } from '../../errors.js';
+import { listenOn } from '../listen.js';
 
 export const DEFAULT_METRICS_HOST = '127.0.0.1';
 export const METRICS_PATH = '/metrics';
@@ -31,13 +32,9 @@ export interface MetricsServer {
 export async function serveMetrics(registry: Registry, options: MetricsServerOptions): Promise<MetricsServer> {
   const { port } = options;
   const host = options.host ?? DEFAULT_METRICS_HOST;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`prometheus port must be an integer from 0 to 65535, got ${String(port)}`);
 
   const server = createServer((request, response) => void answer(registry, request, response));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new BenchError(`cannot serve Prometheus metrics on ${formatTarget({ host, port })}: ${describeError(error)}`)));
-    server.listen(port, host, () => resolve());
-  });
+  await listenOn(server, host, port, 'Prometheus metrics');
   const bound = (server.address() as AddressInfo).port;
   return {
     host,

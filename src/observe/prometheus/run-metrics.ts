@@ -258,7 +258,7 @@ export function createRunMetrics(options: RunMetricsOptions = {}): RunMetrics {
     second: (progress) => {
       const series = currentSeries();
       series.echoes += progress.received;
-      for (const b of progress.backends ?? []) addBackendEchoes(series.backendEchoes, b.backend, b.msgsPerS);
+      for (const b of progress.backends) addBackendEchoes(series.backendEchoes, b.backend, b.msgsPerS);
       series.reconnects += progress.reconnects;
       for (const [category, n] of Object.entries(progress.errorsByCategory)) series.errorsByCategory.set(category, (series.errorsByCategory.get(category) ?? 0) + n);
       if (progress.histogram !== '') addLatencies(series, progress.histogram);
