@@ -9,6 +9,7 @@ import { checkInteger } from '../config/checks.js';
 import { credentialsFromOptions, localMachine, resilienceFromOptions, runInputFromOptions, type LoadOptions, type RunOptions, type Unchecked } from '../config/run-options.js';
 import { BenchError, ConfigError, ExitCode } from '../errors.js';
 import { profileFromOption, type ProfileDocument } from '../profile/load-profile.js';
+import { MAX_REPEAT } from '../profile/validate-profile.js';
 import { cellsOf, mergeCells, type CellSamples } from '../results/cell-samples.js';
 import { loadResults, type ResultsInput } from '../results/results-input.js';
 import { workloadKey } from '../results/workload-key.js';
@@ -162,7 +163,7 @@ export async function runCheck(o: Unchecked<CheckOptions> & { out?: string }, ho
       );
     }
   }
-  const repeat = o.repeat === undefined ? undefined : checkInteger('--repeat', o.repeat, 1, 100);
+  const repeat = o.repeat === undefined ? undefined : checkInteger('--repeat', o.repeat, 1, MAX_REPEAT);
   const seed = o.seed === undefined ? undefined : checkInteger('--seed', o.seed, 0, 2 ** 32 - 1);
   // The profile is read (not run) now, so that its repetitions can be checked before any load.
   const credentials = credentialsFromOptions(o);

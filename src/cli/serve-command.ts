@@ -7,7 +7,8 @@ import { checkBytes, checkInteger, checkNumber, expandCpuList } from '../config/
 import { DEFAULT_MAX_MESSAGE_SIZE, MAX_WINDOW, MIN_WINDOW } from '../config/defaults.js';
 import { formatTarget, isLoopback } from '../config/target.js';
 import { ConfigError, describeError } from '../errors.js';
-import { checkFleetCpus, checkInstances, fleetPorts, prometheusPorts } from '../fleet/fleet-options.js';
+import { checkFleetCpus, checkInstances, fleetPorts } from '../fleet/fleet-options.js';
+import { listeningLine } from '../fleet/fleet-lines.js';
 import { createEchoCounters, startEchoServer } from '../grpc/echo-server.js';
 import type { MetricsServer } from '../observe/prometheus/metrics-server.js';
 import { createFaultInjector } from '../resilience/fault-injector.js';
@@ -101,7 +102,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const statsPath = args.stats === undefined ? undefined : checkStatsPath(args.stats);
     const prometheusPort = args.prometheus === undefined ? undefined : checkInteger('--prometheus', args.prometheus, 0, 65_535);
     // With --instances N, instance i serves its metrics on PORT + i (0: each a free port).
-    const metricsPorts = prometheusPort === undefined ? null : prometheusPorts('--prometheus', prometheusPort, instances);
+    const metricsPorts = prometheusPort === undefined ? null : fleetPorts('--prometheus', prometheusPort, instances); // PORT + i; 0 stays 0 (free ports)
     const prometheusHost: unknown = args['prometheus-host'];
     if (typeof prometheusHost !== 'string' || prometheusHost === '') throw new ConfigError(`--prometheus-host must be one address, got ${JSON.stringify(prometheusHost)}`);
     if (prometheusPort !== undefined && !args['allow-remote'] && !isLoopback(prometheusHost)) {
@@ -165,7 +166,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         process.stdin.resume();
       }
     });
-    process.stdout.write(`listening on ${formatTarget({ host: server.host, port: server.port })}\n`);
+    process.stdout.write(`${listeningLine(formatTarget({ host: server.host, port: server.port }))}\n`);
     await stopped;
     await metrics?.close();
     if (auth !== undefined) {

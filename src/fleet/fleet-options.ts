@@ -68,11 +68,6 @@ export function instanceCpu(cpus: readonly number[] | null, index: number): numb
   return cpus[index % cpus.length] as number;
 }
 
-/** `--prometheus PORT` of instance i: PORT + i (0 stays 0: each picks a free port). */
-export function prometheusPorts(flag: string, port: number, instances: number): number[] {
-  return fleetPorts(flag, port, instances);
-}
-
 /** `--stats FILE` of instance i: `FILE` with `-i` before its extension (`faults.json` → `faults-1.json`). */
 export function instanceStatsPath(path: string, index: number): string {
   const ext = extname(path);

@@ -25,10 +25,10 @@ export function backendRows(backends: readonly BackendMetrics[]): string[][] {
   ]);
 }
 
-/** "imbalance 4.2% ((max − min) / mean msgs/s)", or null with fewer than two backends. */
-export function describeImbalance(backends: readonly BackendMetrics[] | undefined): string | null {
+/** "imbalance 4.2% ((max − min) / mean of the backends' msgs/s)", for two backends or more (n/a without throughput). */
+export function describeImbalance(backends: readonly BackendMetrics[] | undefined): string {
   const pct = backendImbalancePct(backends);
-  return pct === null ? null : `imbalance ${pct.toFixed(1)}% ((max − min) / mean of the backends' msgs/s)`;
+  return pct === null ? 'imbalance n/a (no throughput)' : `imbalance ${pct.toFixed(1)}% ((max − min) / mean of the backends' msgs/s)`;
 }
 
 /** Whether a run has per-backend figures worth a table of their own (two backends or more). */

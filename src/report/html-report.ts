@@ -149,7 +149,7 @@ export function renderSectionHtml(section: ReportSection): string {
     out.push('<h3>Per backend</h3>');
     for (const { label, backends } of section.backends) {
       out.push(table(BACKEND_HEADER, backendRows(backends), 'backends'));
-      out.push(`<p class="muted">${esc(describeImbalance(backends) ?? 'imbalance n/a (no throughput)')}</p>`);
+      out.push(`<p class="muted">${esc(describeImbalance(backends))}</p>`);
       out.push(renderBarChart(backends.map((b) => ({ label: b.backend, value: b.msgsPerS })), { title: `msgs/s per backend · ${label}`, kind: 'backend-msgs', valueFormat: (v) => formatCount(v) }));
     }
   }

@@ -27,7 +27,7 @@ export function renderSectionMarkdown(section: ReportSection): string {
     out.push('### Per backend', '');
     for (const { label, backends } of section.backends) {
       if (section.cells.length > 1) out.push(`**${label}**`, '');
-      out.push(markdownTable(BACKEND_HEADER, backendRows(backends), 1), '', `${describeImbalance(backends) ?? 'imbalance n/a (no throughput)'}; msgs/s is the median of the repetitions.`, '');
+      out.push(markdownTable(BACKEND_HEADER, backendRows(backends), 1), '', `${describeImbalance(backends)}; msgs/s is the median of the repetitions.`, '');
     }
   }
   if (section.notes.length > 0) out.push('### Notes', '', ...section.notes.map((n) => `- ${n}`), '');

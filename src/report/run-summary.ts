@@ -96,7 +96,7 @@ export function renderRunSummary(run: RunRecord): string {
   lines.push('');
   if (hasSeveralBackends(m.backends)) {
     lines.push(renderTable(BACKEND_HEADER, backendRows(m.backends)));
-    lines.push(`backends   ${m.backends.length} · lb ${run.config.lb ?? 'pick_first'} · ${describeImbalance(m.backends) ?? 'imbalance n/a (no throughput)'}`);
+    lines.push(`backends   ${m.backends.length} · lb ${run.config.lb ?? 'pick_first'} · ${describeImbalance(m.backends)}`);
     lines.push('');
   }
   const unsent = c.unsent > 0 ? ` · ${formatCount(c.unsent)} never sent (held back by backpressure)` : '';
