@@ -48,6 +48,7 @@ describe('check()', () => {
     const result = await check({ thresholds, results: [candidatePath], baseline: [baselinePath] });
     const cli = await runCli(['check', '--results', candidatePath, '--baseline', baselinePath, ...thresholds.flatMap((t) => ['-t', t])]);
     assert.equal(cli.code, result.exitCode);
+    assert.equal(result.verdicts.length, thresholds.length, 'one verdict per threshold');
     for (const v of result.verdicts) assert.ok(cli.stdout.includes(v.reason), `CLI prints ${v.reason}`);
     assert.ok(cli.stdout.includes(result.summary));
   });

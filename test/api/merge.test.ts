@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, compare, ConfigError, merge, report } from '../../src/index.js';
 import { initHistograms } from '../../src/stats/histogram.js';
 import type { RunResultsFile } from '../../src/types.js';
+import { tempDir } from '../helpers/cli.js';
 import { shardRunFile } from '../helpers/shard-results.js';
 
 before(initHistograms);
@@ -15,7 +15,7 @@ const shards = (count: number, latency = 100): RunResultsFile[] =>
 
 describe('merge()', () => {
   it('merges paths and documents alike', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'merge-api-'));
+    const dir = tempDir();
     const [a, b] = shards(2);
     const path = join(dir, 'a.json');
     writeFileSync(path, JSON.stringify(a));

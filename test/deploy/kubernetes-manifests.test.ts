@@ -92,7 +92,9 @@ describe('Kubernetes manifests (launch.sh render)', () => {
     assert.equal(flagValue(argv, '--target'), `dns:///${service.metadata.name}.bench.svc:50051`);
     assert.equal(service.spec.clusterIP, 'None', 'headless: dns:/// sees every pod');
     assert.deepEqual(service.spec.ports.map((p: Json) => p.port), [50051]);
-    for (const [key, value] of Object.entries(service.spec.selector as Record<string, string>)) {
+    const selector = Object.entries(service.spec.selector as Record<string, string>);
+    assert.ok(selector.length > 0, 'the Service has a selector');
+    for (const [key, value] of selector) {
       assert.equal(deployment.spec.template.metadata.labels[key], value, `selector ${key}`);
       assert.equal(deployment.spec.selector.matchLabels[key], value);
     }

@@ -107,6 +107,16 @@ export function startRawServer(mode: string, ...args: string[]): Promise<ServerP
   return startServerProcess(process.execPath, ['--import', 'tsx', fixture, mode, ...args]);
 }
 
+/** Whether a process with this pid exists (signal 0). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'gsb-test-'));
 }

@@ -2,12 +2,10 @@
  * Shard results files for merge tests, built from latencies the test chooses: every histogram
  * is a real encoded HDR histogram, every count follows from the values.
  */
-import { createLatencyHistogram, encodeHistogram, recordLatency } from '../../src/stats/histogram.js';
 import { emptyCounters } from '../../src/stats/aggregate.js';
 import { buildRunMetrics } from '../../src/stats/run-metrics.js';
-import type { RunConfig, RunRecord, RunResultsFile, ShardInfo, SweepResultsFile } from '../../src/types.js';
-import { baseConfig, ENVIRONMENT } from './synthetic-results.js';
-import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION } from '../../src/types.js';
+import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type RunConfig, type RunRecord, type RunResultsFile, type ShardInfo, type SweepResultsFile } from '../../src/types.js';
+import { baseConfig, encodeValues, ENVIRONMENT, runFile } from './synthetic-results.js';
 
 export const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 
@@ -33,16 +31,6 @@ export interface ShardRunOptions {
 
 export const SHARD_CONFIG: Partial<RunConfig> = { target: '10.0.0.1:50051', streams: 6, connections: 3, workers: 1, warmupS: 1, durationS: 2 };
 
-function encode(values: readonly number[]): string {
-  const h = createLatencyHistogram();
-  try {
-    for (const v of values) recordLatency(h, v);
-    return encodeHistogram(h);
-  } finally {
-    h.destroy();
-  }
-}
-
 export function shardStamp(o: Pick<ShardRunOptions, 'index' | 'count' | 'runId' | 'startMs' | 'late' | 'lateByMs'>, streams = 6): ShardInfo {
   const per = Math.floor(streams / o.count);
   return {
@@ -66,11 +54,11 @@ export function shardRun(o: ShardRunOptions): RunRecord {
   const startMs = o.startMs ?? T0;
   const n = o.values.length;
   const counters = { ...emptyCounters(), sent: n, received: n, receivedInWindow: n, receivedTotal: n + 10, bytesSent: n * config.size, bytesReceived: n * (config.size + 17), streamsOpened: 2, errorsByStatus: { ...(o.errorsByStatus ?? {}) }, ...(o.extraCounters ?? {}) };
-  const latencyUs = encode(o.values);
+  const histograms = { latencyUs: encodeValues(o.values), latencyUncorrectedUs: null, setupUs: encodeValues([100, 200]), connectUs: encodeValues([500]) };
   const windowStartMs = startMs + config.warmupS * 1000;
   const metrics = buildRunMetrics({
     counters,
-    histograms: { latencyUs, latencyUncorrectedUs: null, setupUs: encode([100, 200]), connectUs: encode([500]) },
+    histograms,
     wireBytes: { sent: n * (config.size + 5), received: n * (config.size + 22) },
     windowStartMs,
     windowEndMs: windowStartMs + durationS * 1000,
@@ -86,7 +74,7 @@ export function shardRun(o: ShardRunOptions): RunRecord {
     startedAt: new Date(startMs).toISOString(),
     metrics,
     warnings: o.warnings ?? [],
-    histograms: { latencyUs, latencyUncorrectedUs: null, setupUs: encode([100, 200]), connectUs: encode([500]) },
+    histograms: { ...histograms },
     timeSeries: [1, 2, 3].map((second) => ({ second, warmup: second === 1, msgsPerS: 100 * o.index, p50Us: 10 * o.index, p99Us: 20 * o.index, errors: o.index, errorsByCategory: { transport: 1 } })),
     timeSeriesStartMs: startMs,
     shard: shardStamp(o, config.streams),
@@ -95,13 +83,13 @@ export function shardRun(o: ShardRunOptions): RunRecord {
     Object.assign(run.metrics, {
       backends: o.backends.map((b) => ({ backend: b.backend, streamsOpened: 1, received: b.values.length, msgsPerS: b.values.length / durationS, latencyUs: metrics.latencyUs, errorsByStatus: { UNAVAILABLE: 1 } })),
     });
-    Object.assign(run.histograms, { backendsUs: Object.fromEntries(o.backends.map((b) => [b.backend, encode(b.values)])) });
+    Object.assign(run.histograms, { backendsUs: Object.fromEntries(o.backends.map((b) => [b.backend, encodeValues(b.values)])) });
   }
   return run;
 }
 
 export function shardRunFile(o: ShardRunOptions): RunResultsFile {
-  return { schema: RESULTS_SCHEMA, schemaVersion: RESULTS_SCHEMA_VERSION, kind: 'run', createdAt: new Date(T0).toISOString(), environment: ENVIRONMENT, run: shardRun(o) };
+  return runFile(shardRun(o), new Date(T0).toISOString());
 }
 
 /** A shard's sweep file: one cell per size, `repeat` repetitions; `skip` leaves repetitions out, `late` marks them late. */

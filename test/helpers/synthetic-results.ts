@@ -32,6 +32,17 @@ export const ENVIRONMENT: Environment = {
   gitCommit: 'abc123',
 };
 
+/** An encoded HDR latency histogram holding exactly these values (µs). */
+export function encodeValues(values: Iterable<number>): string {
+  const h = createLatencyHistogram();
+  try {
+    for (const v of values) recordLatency(h, v);
+    return encodeHistogram(h);
+  } finally {
+    h.destroy();
+  }
+}
+
 export function baseConfig(overrides: Partial<RunConfig> = {}): RunConfig {
   const config = resolveRunConfig({ duration: 1, warmup: 0.5, serverCpus: 'none', clientCpus: 'none' }, { cpuCount: 2, platform: 'linux' });
   return { ...config, ...overrides };
@@ -101,8 +112,8 @@ export function syntheticRun(o: SyntheticRunOptions): RunRecord {
   }
 }
 
-export function runFile(run: RunRecord): RunResultsFile {
-  return { schema: RESULTS_SCHEMA, schemaVersion: RESULTS_SCHEMA_VERSION, kind: 'run', createdAt: '2026-01-01T00:00:00.000Z', environment: ENVIRONMENT, run };
+export function runFile(run: RunRecord, createdAt = '2026-01-01T00:00:00.000Z'): RunResultsFile {
+  return { schema: RESULTS_SCHEMA, schemaVersion: RESULTS_SCHEMA_VERSION, kind: 'run', createdAt, environment: ENVIRONMENT, run };
 }
 
 export interface SyntheticCell {

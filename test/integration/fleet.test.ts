@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import type { RouteNote__Output } from '../../src/generated/stream/RouteNote.js';
 import { loadStreamProto } from '../../src/grpc/proto.js';
-import { CAN_PIN, CLI, ROOT, closedPort, runCli, startEchoServe, tempDir } from '../helpers/cli.js';
+import { CAN_PIN, CLI, ROOT, closedPort, isAlive, runCli, startEchoServe, tempDir } from '../helpers/cli.js';
 
 interface Fleet {
   child: ChildProcess;
@@ -57,15 +57,6 @@ function startFleet(args: string[], instances: number, timeoutMs = 30_000): Prom
       });
     });
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Waits until none of the pids runs (a hang guard of a few seconds). */

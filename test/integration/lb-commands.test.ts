@@ -14,14 +14,13 @@ import type { LiveProgress } from '../../src/load/run-load.js';
 import type { RunRecord, RunResultsFile, SweepResultsFile } from '../../src/types.js';
 import { closedPort, runCli, startEchoServe, tempDir, type ServerProcess } from '../helpers/cli.js';
 import { writeTempProfile } from '../helpers/sweep-cli.js';
+import { byBackend } from '../helpers/backends.js';
 
 const dir = tempDir();
 let servers: ServerProcess[] = [];
 let live: string[] = [];
 let dead = '';
 let n = 0;
-
-const byBackend = (run: RunRecord): Record<string, number> => Object.fromEntries((run.metrics.backends ?? []).map((b) => [b.backend, b.streamsOpened]));
 
 before(async () => {
   servers = await Promise.all([startEchoServe(), startEchoServe()]);

@@ -13,10 +13,10 @@ import { before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { liveSecond, type LiveProgress } from '../../src/load/run-load.js';
 import { startLivePage } from '../../src/observe/live/live-page.js';
-import { createLatencyHistogram, encodeHistogram, recordLatency } from '../../src/stats/histogram.js';
-import type { ProgressTick, RunRecord, RunResultsFile, SweepProgress } from '../../src/types.js';
+import type { RunRecord, RunResultsFile, SweepProgress } from '../../src/types.js';
 import { ROOT, runCli, startEchoServe, tempDir } from '../helpers/cli.js';
 import { baseConfig, initHistograms, syntheticRun } from '../helpers/synthetic-results.js';
+import { tick } from '../helpers/progress-ticks.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT_DIR = join(ROOT, 'test-output', 'live');
@@ -25,22 +25,14 @@ const skip = missing && process.env.CI !== 'true' ? `chromium not found at ${CHR
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function tick(workerIndex: number, second: number, latenciesUs: readonly number[], extra: Partial<ProgressTick> = {}): ProgressTick {
-  const h = createLatencyHistogram();
-  for (const v of latenciesUs) recordLatency(h, v);
-  const histogram = encodeHistogram(h);
-  h.destroy();
-  return { type: 'tick', workerIndex, second, received: latenciesUs.length, errors: 0, errorsByCategory: {}, reconnects: 0, openStreams: 8, breaker: 'closed', histogram, ...extra };
-}
-
 /** One second over two workers: a few hundred latencies around 150–300 µs with a tail; errors and an outage in seconds 6–7; three backends. */
 function progressAt(second: number): LiveProgress {
   const values = (n: number, base: number): number[] => Array.from({ length: n }, (_, i) => base + (i % 50) * 3 + (i % 97 === 0 ? base * 12 : 0));
   const outage = second === 6 || second === 7;
   return liveSecond(
     [
-      tick(0, second, values(400 + second * 20, 150 + second * 5), { eventLoopUtilization: 0.61, sendLag: { sends: 400, meanMs: 0.25, maxMs: 1.5 + second }, backends: [{ backend: '127.0.0.1:50051', received: 200 + second }, { backend: '127.0.0.1:50052', received: 150 }], ...(outage ? { errors: 3, errorsByCategory: { transport: 3 }, reconnects: 2, openStreams: 5, breaker: 'open' } : {}) }),
-      tick(1, second, values(380 + second * 15, 170), { eventLoopUtilization: 0.42, sendLag: { sends: 100, meanMs: 1.25, maxMs: 2 }, backends: [{ backend: '127.0.0.1:50052', received: 50 }, { backend: '127.0.0.1:50053', received: 180 }], ...(outage ? { errors: 1, errorsByCategory: { rejected: 1 } } : {}) }),
+      tick(0, second, values(400 + second * 20, 150 + second * 5), { openStreams: 8, breaker: 'closed', eventLoopUtilization: 0.61, sendLag: { sends: 400, meanMs: 0.25, maxMs: 1.5 + second }, backends: [{ backend: '127.0.0.1:50051', received: 200 + second }, { backend: '127.0.0.1:50052', received: 150 }], ...(outage ? { errors: 3, errorsByCategory: { transport: 3 }, reconnects: 2, openStreams: 5, breaker: 'open' } : {}) }),
+      tick(1, second, values(380 + second * 15, 170), { openStreams: 8, breaker: 'closed', eventLoopUtilization: 0.42, sendLag: { sends: 100, meanMs: 1.25, maxMs: 2 }, backends: [{ backend: '127.0.0.1:50052', received: 50 }, { backend: '127.0.0.1:50053', received: 180 }], ...(outage ? { errors: 1, errorsByCategory: { rejected: 1 } } : {}) }),
     ],
     0.4 + second * 0.03,
   );

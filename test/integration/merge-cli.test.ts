@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { initHistograms } from '../../src/stats/histogram.js';
 import type { RunResultsFile } from '../../src/types.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 import { shardRunFile } from '../helpers/shard-results.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'merge-cli-'));
+const dir = tempDir();
 const paths: string[] = [];
 
 before(async () => {

@@ -101,7 +101,6 @@ describe('shards on separate network hosts', { skip: unavailable ?? false }, () 
       next += range.count;
     }
     assert.equal(next, streams, 'ranges cover every stream');
-    assert.deepEqual(new Set(files.map((f) => f.run.shard?.host)).size >= 1, true);
     assert.equal(merged.merged?.shards.length, SHARDS);
     assert.equal(typeof merged.merged?.maxStartSkewMs, 'number');
   });

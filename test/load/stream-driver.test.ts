@@ -61,6 +61,13 @@ class Calls {
   }
 }
 
+/** Waits (polling) until `done()` holds; fails if it does not within a hang guard. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000; // hang guard
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+  assert.ok(done(), 'within the hang guard');
+}
+
 function driver(options: Partial<StreamDriverOptions> & { state: WorkerState; calls: Calls }): StreamDriver {
   return new StreamDriver(options.calls.open, options.state, options.calls.payload, {
     inFlight: 3,
@@ -255,11 +262,6 @@ describe('--reconnect', () => {
     };
   }
   const unavailable: CallStatus = { code: 14, details: 'Connection dropped', origin: 'transport', rich: null, pushbackMs: null };
-  const until = async (done: () => boolean): Promise<void> => {
-    const deadline = Date.now() + 5_000; // hang guard
-    while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-    assert.ok(done(), 'within the hang guard');
-  };
 
   it('a failed stream is reopened; what was outstanding is lost, not replayed; the outage ends when the new call answers', async () => {
     const state = new WorkerState(false);
@@ -412,8 +414,7 @@ describe('transparent retry of a call the server never processed', () => {
     const d = driver({ state, calls, inFlight: 2, messagesPerStream: 4, reconnect });
     d.fill();
     calls.last.end({ code: 14, details: 'Connection dropped', origin: 'transport', rich: null, pushbackMs: null }); // #0 and #1 lost
-    const deadline = Date.now() + 5_000; // hang guard
-    while (calls.all.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    await until(() => calls.all.length === 2);
     const second = calls.last;
     for (let i = 0; i < 4; i++) second.echo(i); // 4 echoes: churn opens the next call
     assert.equal(calls.all.length, 3);
@@ -437,8 +438,7 @@ describe('transparent retry of a call the server never processed', () => {
     const d = driver({ state, calls, inFlight: 1, reconnect });
     d.fill();
     calls.last.end({ code: 14, details: 'Connection dropped', origin: 'transport', rich: null, pushbackMs: null });
-    const deadline = Date.now() + 5_000; // hang guard
-    while (calls.all.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    await until(() => calls.all.length === 2);
     const reopened = calls.last;
     assert.deepEqual(reopened.written, [1]);
     reopened.end(refused); // caught by a GOAWAY before the server processed it

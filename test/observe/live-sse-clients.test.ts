@@ -31,24 +31,24 @@ describe('SSE clients', () => {
       while (clients.size < 2) await new Promise((r) => setTimeout(r, 5));
 
       const message = formatSseEvent('second', { pad: 'x'.repeat(64 * 1024) });
-      let slowest = 0;
       let sentBytes = 0;
+      // broadcast() is synchronous (it only calls res.write), so it cannot wait for a browser.
       for (let i = 0; i < 1000 && clients.size === 2; i++) {
-        const t0 = performance.now();
         clients.broadcast(message);
-        slowest = Math.max(slowest, performance.now() - t0);
         sentBytes += message.length;
         await new Promise((r) => setImmediate(r));
       }
       assert.equal(clients.size, 1, `the stalled browser was dropped (after ${(sentBytes / 1024 / 1024).toFixed(1)} MiB)`);
       assert.ok(sentBytes > SLOW_CLIENT_BYTES, 'only once it held more than the limit');
-      assert.ok(slowest < 200, `broadcast returns at once (slowest ${slowest.toFixed(1)} ms)`);
       clients.broadcast(formatSseEvent('second', { last: true }));
       const t0 = performance.now();
       const liveEnded = new Promise((resolve) => live.on('end', resolve));
-      await clients.closeAll(formatSseEvent('end', {}), 2000);
+      // A grace far longer than the flush takes, even on a busy machine: closing must end on the flush.
+      const graceMs = 30_000;
+      await clients.closeAll(formatSseEvent('end', {}), graceMs);
       await liveEnded;
-      assert.ok(performance.now() - t0 < 1900, 'closing did not wait out the grace for the reading browser');
+      const closingMs = performance.now() - t0;
+      assert.ok(closingMs < 10_000, `closing did not wait out the ${graceMs} ms grace for the reading browser (took ${closingMs.toFixed(0)} ms)`);
       assert.ok(received >= sentBytes, `the reading browser got everything: ${received} of ${sentBytes}`);
       stalled.destroy();
     } finally {

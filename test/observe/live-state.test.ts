@@ -3,17 +3,9 @@ import { before, describe, it } from 'node:test';
 import { liveSecond } from '../../src/load/run-load.js';
 import { MAX_LIVE_SECONDS } from '../../src/observe/live/live-messages.js';
 import { LiveState, parseCellId, placeCell, toLiveRunResult, toLiveSecond } from '../../src/observe/live/live-state.js';
-import { createLatencyHistogram, encodeHistogram, recordLatency } from '../../src/stats/histogram.js';
 import type { ProgressTick, RunRecord } from '../../src/types.js';
 import { baseConfig, initHistograms, syntheticRun } from '../helpers/synthetic-results.js';
-
-function tick(workerIndex: number, second: number, latenciesUs: readonly number[], extra: Partial<ProgressTick> = {}): ProgressTick {
-  const h = createLatencyHistogram();
-  for (const v of latenciesUs) recordLatency(h, v);
-  const histogram = encodeHistogram(h);
-  h.destroy();
-  return { type: 'tick', workerIndex, second, received: latenciesUs.length, errors: 0, errorsByCategory: {}, reconnects: 0, openStreams: 4, breaker: null, histogram, ...extra };
-}
+import { tick } from '../helpers/progress-ticks.js';
 
 function openLoopRecord(): RunRecord {
   const run = syntheticRun({ msgsPerS: 5000, latencyUs: 200, config: { rate: 5000 } });

@@ -6,19 +6,16 @@ import { renderHtmlReport } from '../../src/report/html-report.js';
 import { renderMarkdownReport } from '../../src/report/markdown-report.js';
 import { renderRunSummary } from '../../src/report/run-summary.js';
 import { metricByName } from '../../src/results/metric-definitions.js';
-import { createLatencyHistogram, encodeHistogram, recordLatency, summarizeEncoded } from '../../src/stats/histogram.js';
+import { summarizeEncoded } from '../../src/stats/histogram.js';
 import type { BackendMetrics, RunRecord } from '../../src/types.js';
-import { initHistograms, runFile, syntheticRun } from '../helpers/synthetic-results.js';
+import { encodeValues, initHistograms, runFile, syntheticRun } from '../helpers/synthetic-results.js';
 
 before(() => initHistograms());
 
 function withBackends(run: RunRecord, rates: Record<string, number>): RunRecord {
   const histograms: Record<string, string> = {};
   const backends: BackendMetrics[] = Object.entries(rates).map(([backend, msgsPerS], i) => {
-    const h = createLatencyHistogram();
-    for (let k = 0; k < 100; k++) recordLatency(h, 100 * (i + 1) + k);
-    histograms[backend] = encodeHistogram(h);
-    h.destroy();
+    histograms[backend] = encodeValues(Array.from({ length: 100 }, (_, k) => 100 * (i + 1) + k));
     return { backend, streamsOpened: 4, received: 100, msgsPerS, latencyUs: summarizeEncoded([histograms[backend] as string]), errorsByStatus: i === 2 ? { UNAVAILABLE: 4 } : {} };
   });
   return { ...run, config: { ...run.config, lb: 'round_robin' }, metrics: { ...run.metrics, backends }, histograms: { ...run.histograms, backendsUs: histograms } };

@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { backendImbalancePct, mergeBackends } from '../../src/stats/aggregate-backends.js';
-import { createLatencyHistogram, encodeHistogram, initHistograms, recordLatency, summarizeEncoded } from '../../src/stats/histogram.js';
+import { initHistograms, summarizeEncoded } from '../../src/stats/histogram.js';
 import type { WorkerBackend } from '../../src/types.js';
+import { encodeValues } from '../helpers/synthetic-results.js';
 
 before(() => initHistograms());
 
-function histogramOf(values: number[]): string {
-  const h = createLatencyHistogram();
-  for (const v of values) recordLatency(h, v);
-  const encoded = encodeHistogram(h);
-  h.destroy();
-  return encoded;
-}
-
 function part(backend: string, values: number[], extra: Partial<WorkerBackend> = {}): WorkerBackend {
-  return { backend, streamsOpened: 2, received: values.length, receivedInWindow: values.length, errorsByStatus: {}, histogram: histogramOf(values), ...extra };
+  return { backend, streamsOpened: 2, received: values.length, receivedInWindow: values.length, errorsByStatus: {}, histogram: encodeValues(values), ...extra };
 }
 
 test('per-backend figures merge across workers by backend key, exactly like the totals', () => {
@@ -30,7 +23,7 @@ test('per-backend figures merge across workers by backend key, exactly like the 
   assert.deepEqual(a?.errorsByStatus, { UNAVAILABLE: 3, INTERNAL: 1 });
   assert.equal(a?.latencyUs.count, 3);
   assert.deepEqual(summarizeEncoded([merged.histograms['a:1'] as string]), a?.latencyUs);
-  assert.deepEqual(merged.metrics[1]?.latencyUs, summarizeEncoded([histogramOf([100, 200, 300])]));
+  assert.deepEqual(merged.metrics[1]?.latencyUs, summarizeEncoded([encodeValues([100, 200, 300])]));
 });
 
 test('imbalance is (max − min) / mean of msgs/s in %; null below two backends or without throughput', () => {
